@@ -1,0 +1,32 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound is returned (wrapped) when a row that was asked for by key does
+// not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned (wrapped) when a write violates a uniqueness rule:
+// a second active position for a symbol, a duplicate client_order_id, a
+// duplicate session id.
+var ErrConflict = errors.New("conflict")
+
+// ErrImmutable is returned when something tries to change a checkpoint row.
+var ErrImmutable = errors.New("checkpoint rows are immutable")
+
+// LeaseHeldError says that another process trades the session.
+type LeaseHeldError struct {
+	SessionID string
+	Holder    Holder
+}
+
+func (e *LeaseHeldError) Error() string {
+	if e.Holder.Host == "" && e.Holder.PID == 0 {
+		return fmt.Sprintf("session %s is being traded by another process", e.SessionID)
+	}
+	return fmt.Sprintf("session %s is being traded by pid %d on host %s (since %s)",
+		e.SessionID, e.Holder.PID, e.Holder.Host, e.Holder.Since.UTC().Format("2006-01-02T15:04:05Z"))
+}

@@ -1,0 +1,101 @@
+package db
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Store is the contract both drivers implement and dbtest verifies. Every
+// method is one transaction unless it says otherwise. Methods that take a key
+// return an error wrapping ErrNotFound when the row is missing.
+type Store interface {
+	// Driver names the implementation: "postgres" or "sqlite".
+	Driver() string
+	// SchemaVersion is the newest applied migration version.
+	SchemaVersion(ctx context.Context) (int64, error)
+	Close() error
+
+	// CreateSession inserts s; a duplicate ID gives ErrConflict.
+	CreateSession(ctx context.Context, s Session) error
+	GetSession(ctx context.Context, id string) (Session, error)
+	// LatestSession is the most recently started session of any status.
+	LatestSession(ctx context.Context) (Session, error)
+	// LatestResumable is the most recently started session that is not
+	// completed, optionally of one instance (instanceID 0 = any).
+	LatestResumable(ctx context.Context, instanceID int) (Session, error)
+	ListSessions(ctx context.Context, f SessionFilter) ([]SessionSummary, error)
+	// SetSessionStatus changes status (and updated_at) only.
+	SetSessionStatus(ctx context.Context, id, status string, at time.Time) error
+	// SetSessionSettings replaces the stored run settings JSON.
+	SetSessionSettings(ctx context.Context, id string, settings []byte, at time.Time) error
+	// EndSession writes status, end_time, final value, pnl, pnl_pct, trades.
+	EndSession(ctx context.Context, id string, end SessionEnd) error
+
+	// AcquireLease makes this process the single writer of a session until
+	// Release. A second holder, in this or another process, gets an error
+	// wrapping *LeaseHeldError that names the current holder.
+	AcquireLease(ctx context.Context, sessionID string, h Holder) (Lease, error)
+	// LeaseHolder reports whether a live process holds the session's lease.
+	LeaseHolder(ctx context.Context, sessionID string) (Holder, bool, error)
+
+	// OpenPosition inserts an active position and returns its id. A second
+	// active position for the same (session, symbol) gives ErrConflict.
+	OpenPosition(ctx context.Context, p Position) (int64, error)
+	ClosePosition(ctx context.Context, c PositionClose) error
+	// SetPositionQty adjusts an active position's quantity (reconcile).
+	SetPositionQty(ctx context.Context, positionID int64, qty decimal.Decimal, at time.Time) error
+	// IncrementRepairCount bumps repair_count and returns the new value.
+	IncrementRepairCount(ctx context.Context, positionID int64) (int, error)
+	ActivePositions(ctx context.Context, sessionID string) ([]Position, error)
+	// Positions lists every position of the session, oldest first.
+	Positions(ctx context.Context, sessionID string) ([]Position, error)
+
+	// NextOrderSeq is one more than the highest journal seq of the session.
+	NextOrderSeq(ctx context.Context, sessionID string) (int64, error)
+	// InsertOrder journals an order (normally with status "intent") before
+	// it is sent. A duplicate ClientOrderID gives ErrConflict.
+	InsertOrder(ctx context.Context, o Order) (int64, error)
+	UpdateOrder(ctx context.Context, u OrderUpdate) error
+	GetOrder(ctx context.Context, clientOrderID string) (Order, error)
+	// SessionOrders lists the session's journal, oldest first; with
+	// openOnly, only orders not in a terminal status (filled, canceled,
+	// expired, rejected, abandoned, replaced, done_for_day).
+	SessionOrders(ctx context.Context, sessionID string, openOnly bool) ([]Order, error)
+	// OtherSessionIDs returns the ids of every session except sessionID, so
+	// reconcile can tell another session's client_order_id prefix from ours.
+	OtherSessionIDs(ctx context.Context, sessionID string) ([]string, error)
+
+	// ApplyFill applies a fill and its effects atomically, exactly once per
+	// FillID: applied is false (and nothing changes) when that FillID was
+	// applied before.
+	ApplyFill(ctx context.Context, e FillEffect) (applied bool, err error)
+	Fills(ctx context.Context, sessionID string) ([]Fill, error)
+
+	// CreateCheckpoint reads the session's active positions and closed
+	// count and writes the snapshot row in one transaction. It assigns the
+	// next per-session sequence, builds positions_snapshot with
+	// PositionsSnapshot, computes size_bytes (len of both JSON texts) and the
+	// checksum with Checksum, and records duration_ms.
+	CreateCheckpoint(ctx context.Context, in CheckpointInput) (CheckpointMeta, error)
+	GetCheckpoint(ctx context.Context, id int64) (Checkpoint, error)
+	// NewestCheckpoint returns the session's checkpoint at position offset
+	// counting from the newest (0 = newest), ordered by checkpoint_time
+	// DESC, id DESC. ErrNotFound past the end.
+	NewestCheckpoint(ctx context.Context, sessionID string, offset int) (Checkpoint, error)
+	// ListCheckpoints returns metadata only, newest first.
+	ListCheckpoints(ctx context.Context, sessionID string, limit int) ([]CheckpointMeta, error)
+	// CheckpointStats aggregates in SQL; it never loads payloads.
+	CheckpointStats(ctx context.Context, sessionID string) (CheckpointStats, error)
+	// DeleteCheckpoints deletes (or with DryRun counts) in batches and
+	// returns the number of rows.
+	DeleteCheckpoints(ctx context.Context, d CheckpointDelete) (int64, error)
+}
+
+// Lease is a held single-writer lease on a session.
+type Lease interface {
+	Holder() Holder
+	// Release gives the lease up; it is safe to call more than once.
+	Release(ctx context.Context) error
+}
