@@ -1,0 +1,172 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alpacahq/alpaca-trade-api-go/v3/alpaca"
+	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
+)
+
+// Account returns the account summary.
+func (c *Client) Account(ctx context.Context) (Account, error) {
+	var a *alpaca.Account
+	err := c.read(ctx, "account", func(cl clients) (err error) {
+		a, err = cl.trading.GetAccount()
+		return err
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	return fromAccount(a), nil
+}
+
+// Clock returns the market clock.
+func (c *Client) Clock(ctx context.Context) (Clock, error) {
+	var k *alpaca.Clock
+	err := c.read(ctx, "clock", func(cl clients) (err error) {
+		k, err = cl.trading.GetClock()
+		return err
+	})
+	if err != nil {
+		return Clock{}, err
+	}
+	return fromClock(k), nil
+}
+
+// Bars fetches bars for all symbols in one multi-symbol request (the
+// official client follows next_page_token). timeframe is Alpaca's notation:
+// "1Min", "5Min", "1Hour", "1Day". When limit > 0 only the latest limit bars
+// of each symbol are kept: Alpaca's own limit counts bars across all symbols
+// of a page, so it cannot express "N per symbol". Symbols with no bars are
+// absent from the map.
+func (c *Client) Bars(ctx context.Context, symbols []string, timeframe string, start, end time.Time, limit int) (map[string][]Bar, error) {
+	tf, err := ParseTimeFrame(timeframe)
+	if err != nil {
+		return nil, err
+	}
+	if len(symbols) == 0 {
+		return map[string][]Bar{}, nil
+	}
+	var raw map[string][]marketdata.Bar
+	err = c.read(ctx, "bars", func(cl clients) (err error) {
+		raw, err = cl.data.GetMultiBars(symbols, marketdata.GetBarsRequest{TimeFrame: tf, Start: start, End: end})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]Bar, len(raw))
+	for sym, bars := range raw {
+		if limit > 0 && len(bars) > limit {
+			bars = bars[len(bars)-limit:]
+		}
+		conv := make([]Bar, 0, len(bars))
+		for _, b := range bars {
+			conv = append(conv, fromBar(b))
+		}
+		out[sym] = conv
+	}
+	return out, nil
+}
+
+// ParseTimeFrame parses Alpaca's timeframe notation such as "5Min" or "1Hour".
+func ParseTimeFrame(s string) (marketdata.TimeFrame, error) {
+	units := []marketdata.TimeFrameUnit{marketdata.Min, marketdata.Hour, marketdata.Day, marketdata.Week, marketdata.Month}
+	for _, u := range units {
+		num, ok := strings.CutSuffix(s, string(u))
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil || n <= 0 {
+			break
+		}
+		return marketdata.NewTimeFrame(n, u), nil
+	}
+	return marketdata.TimeFrame{}, fmt.Errorf("broker: invalid timeframe %q (want e.g. 1Min, 5Min, 1Hour, 1Day)", s)
+}
+
+// Positions lists open positions.
+func (c *Client) Positions(ctx context.Context) ([]Position, error) {
+	var ps []alpaca.Position
+	err := c.read(ctx, "positions", func(cl clients) (err error) {
+		ps, err = cl.trading.GetPositions()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Position, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, fromPosition(p))
+	}
+	return out, nil
+}
+
+// Position returns the open position in symbol, or an error matching
+// ErrNotFound when there is none.
+func (c *Client) Position(ctx context.Context, symbol string) (Position, error) {
+	var p *alpaca.Position
+	err := c.read(ctx, "position "+symbol, func(cl clients) (err error) {
+		p, err = cl.trading.GetPosition(symbol)
+		return err
+	})
+	if err != nil {
+		return Position{}, err
+	}
+	return fromPosition(*p), nil
+}
+
+// Order returns an order by broker id (ErrNotFound when unknown).
+func (c *Client) Order(ctx context.Context, id string) (Order, error) {
+	return c.getOrder(ctx, "order "+id, func(t *alpaca.Client) (*alpaca.Order, error) { return t.GetOrder(id) })
+}
+
+// OrderByClientID returns an order by client_order_id (ErrNotFound when
+// unknown).
+func (c *Client) OrderByClientID(ctx context.Context, clientOrderID string) (Order, error) {
+	return c.getOrder(ctx, "order by client id "+clientOrderID, func(t *alpaca.Client) (*alpaca.Order, error) {
+		return t.GetOrderByClientOrderID(clientOrderID)
+	})
+}
+
+func (c *Client) getOrder(ctx context.Context, op string, get func(*alpaca.Client) (*alpaca.Order, error)) (Order, error) {
+	var o *alpaca.Order
+	err := c.read(ctx, op, func(cl clients) (err error) {
+		o, err = get(cl.trading)
+		return err
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return fromOrder(o), nil
+}
+
+// Orders lists orders.
+func (c *Client) Orders(ctx context.Context, q ListOrders) ([]Order, error) {
+	status := q.Status
+	if status == "" {
+		status = "open"
+	}
+	if !slices.Contains([]string{"open", "closed", "all"}, status) {
+		return nil, fmt.Errorf("broker: invalid order status filter %q", q.Status)
+	}
+	req := alpaca.GetOrdersRequest{
+		Status: status, Limit: q.Limit, After: q.After, Until: q.Until,
+		Nested: q.Nested, Symbols: q.Symbols,
+	}
+	var os []alpaca.Order
+	err := c.read(ctx, "orders", func(cl clients) (err error) {
+		os, err = cl.trading.GetOrders(req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fromOrders(os), nil
+}

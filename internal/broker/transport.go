@@ -1,0 +1,91 @@
+package broker
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// attemptTransport carries one attempt's context into requests built by the
+// official client, whose methods take no context. It lives for a single
+// attempt only, which is why holding the context here is acceptable. It
+// also applies the shared rate limits and records the last HTTP status so
+// that non-JSON error bodies can still be classified.
+type attemptTransport struct {
+	ctx    context.Context
+	c      *Client
+	mu     sync.Mutex
+	status int
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.c.waitTurn(t.ctx); err != nil {
+		return nil, err
+	}
+	resp, err := t.c.base.RoundTrip(req.WithContext(t.ctx))
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.status = resp.StatusCode
+	t.mu.Unlock()
+	t.c.gate.observe(resp.Header, t.c.cfg.Now())
+	return resp, nil
+}
+
+func (t *attemptTransport) lastStatus() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.status
+}
+
+// waitTurn blocks until the server-announced window (X-Ratelimit-Reset)
+// has passed and the client-side token bucket grants a request.
+func (c *Client) waitTurn(ctx context.Context) error {
+	if d := c.gate.wait(c.cfg.Now()); d > 0 {
+		c.log.Debug().Dur("wait", d).Msg("broker rate limit exhausted, waiting for reset")
+		if err := c.cfg.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	return c.limiter.Wait(ctx)
+}
+
+// headerGate remembers when the server said the request budget refills.
+type headerGate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (g *headerGate) observe(h http.Header, now time.Time) {
+	remaining, reset := h.Get("X-Ratelimit-Remaining"), h.Get("X-Ratelimit-Reset")
+	if remaining == "" || reset == "" {
+		return
+	}
+	n, err := strconv.Atoi(remaining)
+	if err != nil || n > 0 {
+		return
+	}
+	sec, err := strconv.ParseInt(reset, 10, 64)
+	if err != nil {
+		return
+	}
+	until := time.Unix(sec, 0)
+	if limit := now.Add(maxHeaderWait); until.After(limit) {
+		until = limit
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until.After(g.until) {
+		g.until = until
+	}
+}
+
+// wait returns how long to hold off before the next request.
+func (g *headerGate) wait(now time.Time) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until.Sub(now)
+}
