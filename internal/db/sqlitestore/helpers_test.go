@@ -66,7 +66,7 @@ func symbolN(i int) string {
 	return string([]byte{'S', letters[i/26/26%26], letters[i/26%26], letters[i%26]})
 }
 
-func exec(t testing.TB, s *Store, q string, args ...any) {
+func execSQL(t testing.TB, s *Store, q string, args ...any) {
 	t.Helper()
 	if _, err := s.w.ExecContext(context.Background(), q, args...); err != nil {
 		t.Fatalf("exec %q: %v", q, err)

@@ -3,8 +3,8 @@ package sqlitestore
 import (
 	"context"
 	"errors"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
 )
@@ -15,7 +15,7 @@ import (
 func TestReadsRowsWrittenByOtherTools(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	exec(t, s, `INSERT INTO trading_sessions (session_id, start_time, status, symbols, pnl)
+	execSQL(t, s, `INSERT INTO trading_sessions (session_id, start_time, status, symbols, pnl)
 		VALUES ('legacy', '2026-03-04 14:30:00', 'completed', 'AAPL, MSFT,TSLA', '12.50')`)
 	got, err := s.GetSession(ctx, "legacy")
 	if err != nil {

@@ -1,0 +1,212 @@
+package sqlitestore
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+func holderA() db.Holder { return db.Holder{Host: "host-a", PID: 11, Since: base} }
+
+func wantHeld(t *testing.T, err error, want db.Holder) {
+	t.Helper()
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) {
+		t.Fatalf("acquire: %v, want *db.LeaseHeldError", err)
+	}
+	if held.Holder.Host != want.Host || held.Holder.PID != want.PID {
+		t.Errorf("holder named = %s/%d, want %s/%d", held.Holder.Host, held.Holder.PID, want.Host, want.PID)
+	}
+}
+
+func TestLeaseLockFileNextToDatabaseAndKeptOnRelease(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	seedSession(t, s, "s1")
+	l, err := s.AcquireLease(ctx, "s1", holderA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile := s.Path() + ".lease-s1.lock"
+	if _, err := os.Stat(lockFile); err != nil {
+		t.Fatalf("lock file: %v", err)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatalf("second release: %v", err)
+	}
+	if _, err := os.Stat(lockFile); err != nil {
+		t.Errorf("release removed the lock file another holder may have open: %v", err)
+	}
+	var host *string
+	if err := s.r.QueryRow(`SELECT lease_host FROM trading_sessions WHERE session_id = 's1'`).Scan(&host); err != nil {
+		t.Fatal(err)
+	}
+	if host != nil {
+		t.Errorf("lease_host after release = %q, want NULL", *host)
+	}
+}
+
+// flock(2) locks belong to an open file description, so two stores (two
+// *flock.Flock) in one process must exclude each other like two processes.
+func TestLeaseConflictsBetweenStoresOfOneProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	a, b := openAt(t, path), openAt(t, path)
+	ctx := context.Background()
+	seedSession(t, a, "s1")
+	l, err := a.AcquireLease(ctx, "s1", holderA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.AcquireLease(ctx, "s1", db.Holder{Host: "host-b", PID: 22})
+	wantHeld(t, err, holderA())
+	h, held, err := b.LeaseHolder(ctx, "s1")
+	if err != nil || !held || h.PID != holderA().PID {
+		t.Errorf("LeaseHolder from other store = %+v, %v, %v; want held by pid 11", h, held, err)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lb, err := b.AcquireLease(ctx, "s1", db.Holder{Host: "host-b", PID: 22})
+	if err != nil {
+		t.Fatalf("acquire after release: %v", err)
+	}
+	if err := lb.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLeaseRejectsSessionIDThatIsNotAFileName(t *testing.T) {
+	s := newStore(t)
+	for _, id := range []string{"", "..", "a/b", `a\b`} {
+		if _, err := s.AcquireLease(context.Background(), id, holderA()); err == nil {
+			t.Errorf("AcquireLease(%q) succeeded", id)
+		}
+	}
+}
+
+func TestLeaseHeartbeatAdvancesAndStopsOnRelease(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var ticks atomic.Int64
+	clock := func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * time.Second) }
+	path := filepath.Join(t.TempDir(), "g.db")
+	s, err := Open(context.Background(), path, WithClock(clock), WithHeartbeat(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seedSession(t, s, "s1")
+	l, err := s.AcquireLease(ctx, "s1", holderA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := heartbeat(t, s)
+	// Wait (bounded) for the goroutine to write a later heartbeat.
+	deadline := time.Now().Add(10 * time.Second)
+	for heartbeat(t, s) == first {
+		if time.Now().After(deadline) {
+			t.Fatal("lease_heartbeat never advanced")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func heartbeat(t *testing.T, s *Store) string {
+	t.Helper()
+	var hb string
+	if err := s.r.QueryRow(`SELECT COALESCE(lease_heartbeat, '') FROM trading_sessions WHERE session_id = 's1'`).
+		Scan(&hb); err != nil {
+		t.Fatal(err)
+	}
+	return hb
+}
+
+// helperEnv makes the test binary act as a lease holder in a child process.
+const helperEnv = "SQLITESTORE_LEASE_HELPER_DB"
+
+func TestLeaseHelperProcess(t *testing.T) {
+	path := os.Getenv(helperEnv)
+	if path == "" {
+		t.Skip("helper process for TestLeaseFreedWhenHolderProcessDies")
+	}
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	if _, err := s.AcquireLease(context.Background(), "s1", db.Holder{Host: "child"}); err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("held")
+	// Hold until killed: the parent proves a dead holder frees the lease.
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+	os.Exit(0)
+}
+
+func TestLeaseFreedWhenHolderProcessDies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	s := openAt(t, path)
+	ctx := context.Background()
+	seedSession(t, s, "s1")
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLeaseHelperProcess$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(line) != "held" {
+		_ = cmd.Process.Kill()
+		t.Fatalf("child: %q, %v", line, err)
+	}
+
+	_, err = s.AcquireLease(ctx, "s1", holderA())
+	wantHeld(t, err, db.Holder{Host: "child", PID: cmd.Process.Pid})
+
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	h, held, err := s.LeaseHolder(ctx, "s1")
+	if err != nil || held {
+		t.Fatalf("LeaseHolder after holder died = %+v, %v, %v; want not held", h, held, err)
+	}
+	l, err := s.AcquireLease(ctx, "s1", holderA())
+	if err != nil {
+		t.Fatalf("acquire after holder died: %v", err)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
