@@ -1,0 +1,100 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// checkpointMetaCols are all in the covering index, so list reads only the
+// index and never the payloads.
+const checkpointMetaCols = `id, session_id, checkpoint_time, active_positions_count, closed_trades_count,
+	created_at, sequence, trigger, duration_ms, size_bytes, checksum`
+
+type checkpointRow struct {
+	m        db.CheckpointMeta
+	trigger  *string
+	checksum *string
+}
+
+func (r *checkpointRow) dest() []any {
+	m := &r.m
+	return []any{&m.ID, &m.SessionID, &m.CheckpointTime, &m.ActivePositionsCount, &m.ClosedTradesCount,
+		&m.CreatedAt, &m.Sequence, &r.trigger, &m.DurationMS, &m.SizeBytes, &r.checksum}
+}
+
+func (r *checkpointRow) meta() db.CheckpointMeta {
+	m := r.m
+	m.Trigger = derefString(r.trigger)
+	m.Checksum = derefString(r.checksum)
+	return m
+}
+
+func (s *Store) oneCheckpoint(ctx context.Context, what, where string, args ...any) (db.Checkpoint, error) {
+	var (
+		r                  checkpointRow
+		positions, account []byte
+	)
+	err := s.pool.QueryRow(ctx, `SELECT `+checkpointMetaCols+`, positions_snapshot, account_snapshot
+		FROM position_checkpoints `+where, args...).Scan(append(r.dest(), &positions, &account)...)
+	if err != nil {
+		return db.Checkpoint{}, wrapErr(err, "%s", what)
+	}
+	c := db.Checkpoint{CheckpointMeta: r.meta(), PositionsSnapshot: positions}
+	if account != nil {
+		c.AccountSnapshot = account
+	}
+	return c, nil
+}
+
+// GetCheckpoint implements db.Store.
+func (s *Store) GetCheckpoint(ctx context.Context, id int64) (db.Checkpoint, error) {
+	return s.oneCheckpoint(ctx, fmt.Sprintf("get checkpoint %d", id), `WHERE id = $1`, id)
+}
+
+// NewestCheckpoint implements db.Store: an index lookup whatever the
+// history length.
+func (s *Store) NewestCheckpoint(ctx context.Context, sessionID string, offset int) (db.Checkpoint, error) {
+	return s.oneCheckpoint(ctx, fmt.Sprintf("checkpoint %d of session %s", offset, sessionID),
+		`WHERE session_id = $1 ORDER BY checkpoint_time DESC, id DESC LIMIT 1 OFFSET $2`,
+		sessionID, max(offset, 0))
+}
+
+// ListCheckpoints implements db.Store; limit <= 0 lists all.
+func (s *Store) ListCheckpoints(ctx context.Context, sessionID string, limit int) ([]db.CheckpointMeta, error) {
+	var lim any
+	if limit > 0 {
+		lim = limit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+checkpointMetaCols+` FROM position_checkpoints
+		WHERE session_id = $1 ORDER BY checkpoint_time DESC, id DESC LIMIT $2`, sessionID, lim)
+	if err != nil {
+		return nil, wrapErr(err, "list checkpoints of session %s", sessionID)
+	}
+	defer rows.Close()
+	var out []db.CheckpointMeta
+	for rows.Next() {
+		var r checkpointRow
+		if err := rows.Scan(r.dest()...); err != nil {
+			return nil, wrapErr(err, "list checkpoints of session %s", sessionID)
+		}
+		out = append(out, r.meta())
+	}
+	return out, wrapErr(rows.Err(), "list checkpoints of session %s", sessionID)
+}
+
+// CheckpointStats implements db.Store with one aggregate over the covering
+// index.
+func (s *Store) CheckpointStats(ctx context.Context, sessionID string) (db.CheckpointStats, error) {
+	var st db.CheckpointStats
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(checkpoint_time), max(checkpoint_time),
+			avg(duration_ms), max(duration_ms), coalesce(sum(size_bytes), 0)
+		FROM position_checkpoints WHERE session_id = $1`, sessionID).
+		Scan(&st.Total, &st.First, &st.Last, &st.AvgDurationMS, &st.MaxDurationMS, &st.TotalBytes)
+	if err != nil {
+		return db.CheckpointStats{}, wrapErr(err, "checkpoint stats of session %s", sessionID)
+	}
+	st.First, st.Last = utcPtr(st.First), utcPtr(st.Last)
+	return st, nil
+}

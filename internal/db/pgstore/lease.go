@@ -1,0 +1,154 @@
+package pgstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// leaseKey derives the advisory lock key from the session id. It hashes in
+// Go rather than with hashtext so the key never changes with the server
+// version.
+func leaseKey(sessionID string) int64 {
+	sum := sha256.Sum256([]byte("gambler-lease:" + sessionID))
+	return int64(binary.BigEndian.Uint64(sum[:8]))
+}
+
+// lease holds a session-level advisory lock on a connection taken out of the
+// pool for the lease's whole life: the lock lives exactly as long as that
+// connection, so a crashed process loses its lease when its socket closes.
+type lease struct {
+	sessionID string
+	key       int64
+	holder    db.Holder
+
+	mu   sync.Mutex
+	conn *pgx.Conn // nil once released
+}
+
+// AcquireLease implements db.Store.
+func (s *Store) AcquireLease(ctx context.Context, sessionID string, h db.Holder) (db.Lease, error) {
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, wrapErr(err, "acquire lease of session %s", sessionID)
+	}
+	conn := pc.Hijack()
+	key := leaseKey(sessionID)
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
+		closeQuietly(conn)
+		return nil, wrapErr(err, "acquire lease of session %s", sessionID)
+	}
+	if !got {
+		closeQuietly(conn)
+		holder, err := s.readHolder(ctx, sessionID)
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("acquire lease: %w", &db.LeaseHeldError{SessionID: sessionID, Holder: holder})
+	}
+	if h.Since.IsZero() {
+		h.Since = s.now()
+	}
+	h.Since = h.Since.UTC()
+	err = execOne(ctx, conn, "record lease holder of session "+sessionID,
+		`UPDATE trading_sessions SET lease_host = $2, lease_pid = $3, lease_since = $4, lease_heartbeat = $5
+		WHERE session_id = $1`, sessionID, h.Host, h.PID, h.Since, s.now())
+	if err != nil {
+		// Closing the session releases its advisory lock.
+		closeQuietly(conn)
+		return nil, err
+	}
+	return &lease{sessionID: sessionID, key: key, holder: h, conn: conn}, nil
+}
+
+func (s *Store) readHolder(ctx context.Context, sessionID string) (db.Holder, error) {
+	var (
+		host  *string
+		pid   *int32
+		since *time.Time
+	)
+	err := s.pool.QueryRow(ctx,
+		`SELECT lease_host, lease_pid, lease_since FROM trading_sessions WHERE session_id = $1`,
+		sessionID).Scan(&host, &pid, &since)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return db.Holder{}, wrapErr(err, "read lease holder of session %s", sessionID)
+	}
+	h := db.Holder{Host: derefString(host), PID: derefInt(pid)}
+	if since != nil {
+		h.Since = since.UTC()
+	}
+	return h, nil
+}
+
+// LeaseHolder implements db.Store: the advisory lock, not the row, says
+// whether the lease is live; the row only names the holder.
+func (s *Store) LeaseHolder(ctx context.Context, sessionID string) (db.Holder, bool, error) {
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return db.Holder{}, false, wrapErr(err, "check lease of session %s", sessionID)
+	}
+	key := leaseKey(sessionID)
+	var free bool
+	if err := pc.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&free); err != nil {
+		// The lock may or may not have been taken: never return this
+		// connection to the pool.
+		closeQuietly(pc.Hijack())
+		return db.Holder{}, false, wrapErr(err, "check lease of session %s", sessionID)
+	}
+	if free {
+		if _, err := pc.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			closeQuietly(pc.Hijack())
+			return db.Holder{}, false, wrapErr(err, "check lease of session %s", sessionID)
+		}
+		pc.Release()
+		return db.Holder{}, false, nil
+	}
+	pc.Release()
+	h, err := s.readHolder(ctx, sessionID)
+	if err != nil {
+		return db.Holder{}, false, err
+	}
+	return h, true, nil
+}
+
+// Holder implements db.Lease.
+func (l *lease) Holder() db.Holder { return l.holder }
+
+// Release implements db.Lease. It clears the holder columns while the lock
+// is still held (so it never erases a successor's), unlocks, and closes the
+// dedicated connection; closing alone would release the lock too, which is
+// why a failed unlock is not an error worth keeping the connection for.
+func (l *lease) Release(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn == nil {
+		return nil
+	}
+	conn := l.conn
+	l.conn = nil
+	_, clearErr := conn.Exec(ctx, `UPDATE trading_sessions
+		SET lease_host = NULL, lease_pid = NULL, lease_since = NULL, lease_heartbeat = NULL
+		WHERE session_id = $1`, l.sessionID)
+	_, unlockErr := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
+	closeErr := conn.Close(context.WithoutCancel(ctx))
+	if closeErr != nil {
+		return fmt.Errorf("release lease of session %s: %w", l.sessionID,
+			errors.Join(clearErr, unlockErr, closeErr))
+	}
+	return nil
+}
+
+func closeQuietly(c *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = c.Close(ctx)
+}

@@ -1,0 +1,57 @@
+package pgstore
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// redactURL renders a connection URL for messages with its password masked.
+// Strings that do not parse as URLs (key=value DSNs) are not echoed at all.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(connection string)"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// redactErr flattens err to one line with every password found in raw
+// replaced. The driver's own redaction is best effort, so this is the belt
+// to its braces. The result does not unwrap to the original error, whose
+// text could still hold the password.
+func redactErr(err error, raw string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, pw := range passwords(raw) {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	return errors.New(msg)
+}
+
+func passwords(raw string) []string {
+	var pws []string
+	if u, err := url.Parse(raw); err == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			pws = append(pws, pw, url.PathEscape(pw), url.QueryEscape(pw))
+		}
+		if pw := u.Query().Get("password"); pw != "" {
+			pws = append(pws, pw, url.QueryEscape(pw))
+		}
+	}
+	// key=value form: password=secret
+	for _, f := range strings.Fields(raw) {
+		if v, ok := strings.CutPrefix(f, "password="); ok && v != "" {
+			pws = append(pws, strings.Trim(v, "'"))
+		}
+	}
+	return pws
+}
