@@ -72,7 +72,7 @@ func (s *Store) createCheckpoint(ctx context.Context, in db.CheckpointInput) (db
 	}
 	account := bytes.TrimSpace(in.AccountSnapshot)
 	m := db.CheckpointMeta{
-		SessionID:            in.SessionID,
+		SessionID: in.SessionID,
 		// PostgreSQL keeps microseconds; report what is stored.
 		CheckpointTime:       orNow(in.CheckpointTime, s.now).Truncate(time.Microsecond),
 		ActivePositionsCount: len(active),
