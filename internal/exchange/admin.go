@@ -1,0 +1,148 @@
+package exchange
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/shopspring/decimal"
+)
+
+// loopbackOnly refuses the admin API to anything but a loopback peer.
+func loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			writeError(w, errf(http.StatusForbidden, codeForbidden, "the admin API is only served to loopback clients"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (e *Exchange) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sim/v1/price", e.handleAdminGetPrice)
+	mux.HandleFunc("POST /sim/v1/price", e.handleAdminSetPrice)
+	mux.HandleFunc("GET /sim/v1/faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, e.faults.get())
+	})
+	mux.HandleFunc("POST /sim/v1/faults", e.handleAdminFaults)
+	mux.HandleFunc("GET /sim/v1/orders", e.handleAdminOrders)
+	mux.HandleFunc("POST /sim/v1/reset", e.handleAdminReset)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errf(http.StatusNotFound, codeNotFound, "admin endpoint not found"))
+	})
+	return mux
+}
+
+type priceRequest struct {
+	Symbol    string           `json:"symbol"`
+	Price     *decimal.Decimal `json:"price"`
+	ChangePct *decimal.Decimal `json:"change_pct"`
+}
+
+type priceView struct {
+	Symbol string          `json:"symbol"`
+	Price  decimal.Decimal `json:"price"`
+}
+
+func (e *Exchange) handleAdminGetPrice(w http.ResponseWriter, r *http.Request) {
+	sym := r.URL.Query().Get("symbol")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	px, ok := e.priceLocked(sym, e.marketNow())
+	if !ok {
+		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+sym))
+		return
+	}
+	writeJSON(w, http.StatusOK, priceView{Symbol: sym, Price: px})
+}
+
+// handleAdminSetPrice moves a symbol's price from now on (the generated
+// path continues from the new level) and matches resting orders at once.
+func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
+	var req priceRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if !e.src.known(req.Symbol) {
+		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+req.Symbol))
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.marketNow()
+	var px decimal.Decimal
+	switch {
+	case req.Price != nil && req.ChangePct == nil:
+		px = *req.Price
+	case req.ChangePct != nil && req.Price == nil:
+		cur, _ := e.priceLocked(req.Symbol, now)
+		px = cur.Mul(decimal.NewFromInt(100).Add(*req.ChangePct)).Div(decimal.NewFromInt(100)).Round(2)
+	default:
+		writeError(w, badRequest("give exactly one of price or change_pct"))
+		return
+	}
+	if !px.IsPositive() {
+		writeError(w, badRequest("price must be > 0"))
+		return
+	}
+	e.st.Overrides = append(e.st.Overrides, override{Symbol: req.Symbol, At: now, Price: px})
+	e.matchLocked()
+	if err := e.saveLocked(); err != nil {
+		writeError(w, errf(http.StatusInternalServerError, codeInternal, err.Error()))
+		return
+	}
+	writeJSON(w, http.StatusOK, priceView{Symbol: req.Symbol, Price: px})
+}
+
+func (e *Exchange) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
+	var cfg faultConfig
+	if aerr := decodeBody(r, &cfg); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if cfg.Rate < 0 || cfg.Rate > 1 {
+		writeError(w, badRequest("rate must be in [0, 1]"))
+		return
+	}
+	for _, k := range cfg.Kinds {
+		if !validFaultKind(k) {
+			writeError(w, badRequest("unknown fault kind "+k))
+			return
+		}
+	}
+	e.faults.set(cfg)
+	writeJSON(w, http.StatusOK, cfg)
+}
+
+// handleAdminOrders lists every order ever created, legs included, flat and
+// in creation order.
+func (e *Exchange) handleAdminOrders(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]orderView, 0, len(e.st.Orders))
+	for _, o := range e.st.Orders {
+		out = append(out, e.viewLocked(o, false))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleAdminReset forgets orders, positions, price overrides and faults;
+// the market clock keeps running.
+func (e *Exchange) handleAdminReset(w http.ResponseWriter, r *http.Request) {
+	e.faults.set(faultConfig{})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st := e.freshState(e.marketNow())
+	e.setState(st)
+	if err := e.saveLocked(); err != nil {
+		writeError(w, errf(http.StatusInternalServerError, codeInternal, err.Error()))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+}

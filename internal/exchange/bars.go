@@ -1,0 +1,279 @@
+package exchange
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	defaultBarLimit = 1000
+	maxBarLimit     = 10000
+	// maxBucketScan bounds the empty buckets one request may walk (nights
+	// and weekends under market hours, gaps in a bars file).
+	maxBucketScan = 200000
+)
+
+type barView struct {
+	T  time.Time `json:"t"`
+	O  float64   `json:"o"`
+	H  float64   `json:"h"`
+	L  float64   `json:"l"`
+	C  float64   `json:"c"`
+	V  uint64    `json:"v"`
+	N  uint64    `json:"n"`
+	VW float64   `json:"vw"`
+}
+
+func viewBar(b bar) barView {
+	return barView{T: b.T, O: b.O, H: b.H, L: b.L, C: b.C, V: b.V, N: b.N, VW: roundCents((b.O + b.H + b.L + b.C) / 4)}
+}
+
+type barsResponse struct {
+	Bars          map[string][]barView `json:"bars"`
+	NextPageToken *string              `json:"next_page_token"`
+}
+
+var timeframePattern = regexp.MustCompile(`^([0-9]+)(Min|T|Hour|H|Day|D)$`)
+
+func parseTimeframe(s string) (time.Duration, bool) {
+	m := timeframePattern.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	switch m[2] {
+	case "Min", "T":
+		return time.Duration(n) * time.Minute, n >= 1 && n <= 59
+	case "Hour", "H":
+		return time.Duration(n) * time.Hour, n >= 1 && n <= 23
+	default:
+		return 24 * time.Hour, n == 1
+	}
+}
+
+// barsQuery is a parsed GET /v2/stocks/bars request.
+type barsQuery struct {
+	symbols    []string
+	tf         time.Duration
+	start, end time.Time
+	limit      int
+	desc       bool
+	// page resumes at symbol index sym, bucket start at.
+	pageSym int
+	pageAt  time.Time
+}
+
+func badRequest(msg string) *apiError { return errf(http.StatusBadRequest, codeBadRequest, msg) }
+
+func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, *apiError) {
+	q := r.URL.Query()
+	var bq barsQuery
+	syms, aerr := e.parseSymbols(q.Get("symbols"))
+	if aerr != nil {
+		return bq, aerr
+	}
+	sort.Strings(syms)
+	bq.symbols = syms
+	tf, ok := parseTimeframe(q.Get("timeframe"))
+	if !ok {
+		return bq, badRequest("invalid timeframe " + strconv.Quote(q.Get("timeframe")))
+	}
+	bq.tf = tf
+	bq.limit = defaultBarLimit
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxBarLimit {
+			return bq, badRequest("limit must be between 1 and 10000")
+		}
+		bq.limit = n
+	}
+	switch q.Get("sort") {
+	case "", "asc":
+	case "desc":
+		bq.desc = true
+	default:
+		return bq, badRequest("sort must be asc or desc")
+	}
+	bq.end = now
+	if s := q.Get("end"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return bq, badRequest("end must be an RFC 3339 time")
+		}
+		if t.Before(now) {
+			bq.end = t
+		}
+	}
+	// Without start, Alpaca begins at the start of the current day; the
+	// simulator instead returns the limit's worth of history before end,
+	// which is what a strategy wants on its first tick.
+	bq.start = bq.end.Add(-time.Duration(bq.limit) * tf)
+	if s := q.Get("start"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return bq, badRequest("start must be an RFC 3339 time")
+		}
+		bq.start = t
+	}
+	if tok := q.Get("page_token"); tok != "" {
+		if bq.pageSym, bq.pageAt, ok = decodePageToken(tok, len(syms)); !ok {
+			return bq, badRequest("invalid page_token")
+		}
+	}
+	return bq, nil
+}
+
+func (e *Exchange) parseSymbols(s string) ([]string, *apiError) {
+	if s == "" {
+		return nil, badRequest("symbols is required")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, sym := range strings.Split(s, ",") {
+		if !e.src.known(sym) {
+			return nil, badRequest("invalid symbol: " + strconv.Quote(sym))
+		}
+		if !seen[sym] {
+			seen[sym] = true
+			out = append(out, sym)
+		}
+	}
+	return out, nil
+}
+
+func encodePageToken(sym int, at time.Time) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.Unix())))
+}
+
+func decodePageToken(tok string, nsyms int) (int, time.Time, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	var sym int
+	var at int64
+	if _, err := fmt.Sscanf(string(raw), "%d:%d", &sym, &at); err != nil || sym < 0 || sym >= nsyms {
+		return 0, time.Time{}, false
+	}
+	return sym, time.Unix(at, 0).UTC(), true
+}
+
+// handleBars serves bars symbol by symbol (alphabetically), each in time
+// order; limit counts bars across symbols, as Alpaca's multi-symbol
+// endpoint does, and next_page_token resumes where a page stopped.
+func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	now := e.marketNow()
+	e.mu.Unlock()
+	bq, aerr := e.parseBarsQuery(r, now)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	resp := barsResponse{Bars: map[string][]barView{}}
+	first := bucketStart(bq.start, bq.tf)
+	if first.Before(bq.start) {
+		first = first.Add(bq.tf)
+	}
+	last := bucketStart(bq.end, bq.tf)
+	n := 0
+	for si := bq.pageSym; si < len(bq.symbols); si++ {
+		sym := bq.symbols[si]
+		at, step := first, bq.tf
+		if bq.desc {
+			at, step = last, -bq.tf
+		}
+		if si == bq.pageSym && !bq.pageAt.IsZero() {
+			at = bq.pageAt
+		}
+		for scanned := 0; !at.Before(first) && !at.After(last) && scanned < maxBucketScan; at, scanned = at.Add(step), scanned+1 {
+			if at.Add(bq.tf).After(now) {
+				continue // still forming
+			}
+			b, ok := e.src.span(sym, at, at.Add(bq.tf), now)
+			if !ok {
+				continue
+			}
+			if n == bq.limit {
+				tok := encodePageToken(si, at)
+				resp.NextPageToken = &tok
+				writeJSON(w, http.StatusOK, resp)
+				return
+			}
+			b.T = at
+			resp.Bars[sym] = append(resp.Bars[sym], viewBar(b))
+			n++
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// bucketStart aligns t to the timeframe grid (UTC; days start at midnight).
+func bucketStart(t time.Time, tf time.Duration) time.Time { return t.UTC().Truncate(tf) }
+
+func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	now := e.marketNow()
+	e.mu.Unlock()
+	syms, aerr := e.parseSymbols(r.URL.Query().Get("symbols"))
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	out := map[string]barView{}
+	for _, sym := range syms {
+		if b, ok := e.latestBar(sym, now); ok {
+			out[sym] = viewBar(b)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bars": out})
+}
+
+// latestBar is the most recent complete one-minute (or bars-file) bar.
+func (e *Exchange) latestBar(sym string, now time.Time) (bar, bool) {
+	at := bucketStart(now, time.Minute)
+	for i := 0; i < maxBucketScan; i++ {
+		at = at.Add(-time.Minute)
+		if b, ok := e.src.span(sym, at, at.Add(time.Minute), now); ok {
+			b.T = at
+			return b, true
+		}
+	}
+	return bar{}, false
+}
+
+type tradeView struct {
+	T time.Time `json:"t"`
+	X string    `json:"x"`
+	P float64   `json:"p"`
+	S uint32    `json:"s"`
+	C []string  `json:"c"`
+	I int64     `json:"i"`
+	Z string    `json:"z"`
+}
+
+// handleLatestTrades reports the current price (the one orders fill at)
+// as the last trade.
+func (e *Exchange) handleLatestTrades(w http.ResponseWriter, r *http.Request) {
+	syms, aerr := e.parseSymbols(r.URL.Query().Get("symbols"))
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.marketNow()
+	out := map[string]tradeView{}
+	for _, sym := range syms {
+		if px, ok := e.priceLocked(sym, now); ok {
+			out[sym] = tradeView{T: now, X: "V", P: px.InexactFloat64(), S: 100, C: []string{"@"}, I: now.UnixNano(), Z: "C"}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"trades": out})
+}
