@@ -52,6 +52,8 @@ func (c *Client) PlaceOrder(ctx context.Context, req OrderRequest) (Order, error
 			log.Info().Msg("broker reports duplicate client_order_id, looking the order up")
 			o, found, lerr := c.lookupPlaced(ctx, req)
 			switch {
+			case errors.Is(lerr, ErrDuplicateClientOrderID):
+				return Order{}, fmt.Errorf("broker place order %s: %w", id, lerr)
 			case lerr != nil:
 				return Order{}, fmt.Errorf("broker place order %s: %w: %w", id, ErrOrderStateUnknown, lerr)
 			case !found:
@@ -72,6 +74,9 @@ func (c *Client) PlaceOrder(ctx context.Context, req OrderRequest) (Order, error
 			}
 			log.Warn().Str("error", err.Error()).Msg("order submission ambiguous, looking it up by client_order_id")
 			o, found, lerr := c.lookupPlaced(ctx, req)
+			if errors.Is(lerr, ErrDuplicateClientOrderID) {
+				return Order{}, fmt.Errorf("broker place order %s: %w", id, lerr)
+			}
 			if lerr != nil {
 				return Order{}, fmt.Errorf("broker place order %s: %w: %w", id, ErrOrderStateUnknown, errors.Join(err, lerr))
 			}

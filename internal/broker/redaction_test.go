@@ -1,0 +1,82 @@
+package broker_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/rs/zerolog"
+)
+
+// syncBuffer lets the race detector accept concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestKeysNeverAppearInErrorsOrLogs(t *testing.T) {
+	// A server that echoes the credentials it received in its error
+	// messages, the worst case for leaking them.
+	var hits int
+	var mu sync.Mutex
+	srv := http.NewServeMux()
+	srv.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		n := hits
+		mu.Unlock()
+		echo := "key " + r.Header.Get("APCA-API-KEY-ID") + " secret " + r.Header.Get("APCA-API-SECRET-KEY")
+		switch {
+		case n == 1:
+			writeErr(w, http.StatusInternalServerError, 50010000, "boom: "+echo) // retried, so logged
+		case strings.HasSuffix(r.URL.Path, "/orders"):
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte("<html>bad request from " + echo + "</html>")) // not JSON
+		default:
+			writeErr(w, http.StatusUnauthorized, 40110000, "unauthorized: "+echo)
+		}
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+
+	logs := &syncBuffer{}
+	c, _ := newTestClient(t, ts.URL, func(cfg *broker.Config) {
+		cfg.Logger = zerolog.New(logs).Level(zerolog.DebugLevel)
+	})
+	_, errAcct := c.Account(context.Background())
+	_, errOrder := c.PlaceOrder(context.Background(), marketBuy("s2-1"))
+	for _, err := range []error{errAcct, errOrder} {
+		if err == nil {
+			t.Fatal("expected an error")
+		}
+		if strings.Contains(err.Error(), testSecret) || strings.Contains(err.Error(), testKeyID) {
+			t.Errorf("error leaks credentials: %v", err)
+		}
+		if !strings.Contains(err.Error(), "[REDACTED]") {
+			t.Errorf("error lost the server message: %v", err)
+		}
+	}
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Fatalf("the 500 was not logged, test proves nothing: %s", logs.String())
+	}
+	if strings.Contains(logs.String(), testSecret) || strings.Contains(logs.String(), testKeyID) {
+		t.Errorf("logs leak credentials: %s", logs.String())
+	}
+}
