@@ -105,9 +105,12 @@ func (s *Store) CreateCheckpoint(ctx context.Context, in db.CheckpointInput) (db
 			return err
 		}
 		var closed, seq int64
+		// "sequence IS NOT NULL" lets SQLite answer MAX from the partial
+		// unique index in one probe instead of walking the whole history.
 		if err := tx.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM positions WHERE session_id = ?1 AND status = 'closed'),
-			(SELECT COALESCE(MAX(sequence), 0) + 1 FROM position_checkpoints WHERE session_id = ?1)`,
+			(SELECT COALESCE(MAX(sequence), 0) + 1 FROM position_checkpoints
+				WHERE session_id = ?1 AND sequence IS NOT NULL)`,
 			in.SessionID).Scan(&closed, &seq); err != nil {
 			return fmt.Errorf("count positions: %w", mapErr(err))
 		}
