@@ -43,7 +43,9 @@ func (r placeRequest) class() string {
 
 const maxClientOrderID = 128
 
-func invalid(msg string) *apiError { return errf(http.StatusUnprocessableEntity, codeUnprocessable, msg) }
+func invalid(msg string) *apiError {
+	return errf(http.StatusUnprocessableEntity, codeUnprocessable, msg)
+}
 
 // validateLocked checks req the way Alpaca does, in an order that gives the
 // most specific message first.
