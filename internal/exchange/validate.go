@@ -115,6 +115,10 @@ func validateShape(req *placeRequest) *apiError {
 	if class != classSimple && !req.Qty.Equal(req.Qty.Truncate(0)) {
 		return invalid("fractional orders must be simple orders")
 	}
+	if class == classOCO {
+		// An OCO's prices live in take_profit and stop_loss.
+		return validateLegs(req, class)
+	}
 	if aerr := validateType(req.Type, req.LimitPrice, req.StopPrice); aerr != nil {
 		return aerr
 	}
