@@ -3,6 +3,7 @@ package broker_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -43,69 +44,48 @@ func placeOne(t *testing.T, f *fakeAlpaca, c *broker.Client, id string) broker.O
 	return o
 }
 
-func TestPlaceOrderSuccessSendsOnce(t *testing.T) {
-	f := newFakeAlpaca(t)
-	c, _ := newTestClient(t, f.URL())
-	o := placeOne(t, f, c, "s1-1")
-	if f.count(postOrders) != 1 || f.count(byClientID) != 0 {
-		t.Fatalf("posts %d lookups %d, want 1 and 0", f.count(postOrders), f.count(byClientID))
-	}
-	if o.TimeInForce != broker.Day || o.OrderClass != broker.Simple {
-		t.Fatalf("defaults: tif %q class %q, want day/simple", o.TimeInForce, o.OrderClass)
+// expectTraffic checks how many POSTs and client-id lookups reached the
+// server.
+func expectTraffic(t *testing.T, f *fakeAlpaca, posts, lookups int) {
+	t.Helper()
+	if f.count(postOrders) != posts || f.count(byClientID) != lookups {
+		t.Fatalf("posts %d lookups %d, want %d and %d", f.count(postOrders), f.count(byClientID), posts, lookups)
 	}
 }
 
-func TestPlaceOrder500AfterCreateIsFoundByClientID(t *testing.T) {
-	f := newFakeAlpaca(t)
-	f.script(postOrders, fault500AfterCreate)
-	c, _ := newTestClient(t, f.URL())
-	placeOne(t, f, c, "s1-2")
-	if f.count(postOrders) != 1 || f.count(byClientID) != 1 {
-		t.Fatalf("posts %d lookups %d, want 1 and 1", f.count(postOrders), f.count(byClientID))
+func TestPlaceOrderSendsOnceOrResendsSameID(t *testing.T) {
+	cases := []struct {
+		name           string
+		faults         []fault
+		timeout        time.Duration
+		posts, lookups int
+	}{
+		{name: "success", posts: 1, lookups: 0},
+		{name: "500 after create: found by client id", faults: []fault{fault500AfterCreate}, posts: 1, lookups: 1},
+		{name: "lost response: found by client id", faults: []fault{faultLostResponse}, posts: 1, lookups: 1},
+		{name: "timeout after create: found by client id", faults: []fault{faultHangAfterCreate}, timeout: 100 * time.Millisecond, posts: 1, lookups: 1},
+		// drop -> lookup 404 -> resend; 500 (not created) -> lookup 404 -> resend.
+		{name: "not created: resent with the same id", faults: []fault{faultDropBeforeCreate, fault500}, posts: 3, lookups: 2},
+		{name: "429: resent without lookup", faults: []fault{fault429, fault429}, posts: 3, lookups: 0},
 	}
-}
-
-func TestPlaceOrderLostResponseIsFoundByClientID(t *testing.T) {
-	f := newFakeAlpaca(t)
-	f.script(postOrders, faultLostResponse)
-	c, _ := newTestClient(t, f.URL())
-	placeOne(t, f, c, "s1-3")
-	if f.count(postOrders) != 1 {
-		t.Fatalf("posts = %d, want 1", f.count(postOrders))
-	}
-}
-
-func TestPlaceOrderTimeoutAfterCreateIsFoundByClientID(t *testing.T) {
-	f := newFakeAlpaca(t)
-	f.script(postOrders, faultHangAfterCreate)
-	c, _ := newTestClient(t, f.URL(), func(cfg *broker.Config) { cfg.Timeout = 100 * time.Millisecond })
-	placeOne(t, f, c, "s1-4")
-	if f.count(postOrders) != 1 {
-		t.Fatalf("posts = %d, want 1", f.count(postOrders))
-	}
-}
-
-func TestPlaceOrderDroppedBeforeCreateIsResentWithSameID(t *testing.T) {
-	f := newFakeAlpaca(t)
-	f.script(postOrders, faultDropBeforeCreate, fault500)
-	c, _ := newTestClient(t, f.URL())
-	placeOne(t, f, c, "s1-5")
-	// drop -> lookup 404 -> resend; 500 (not created) -> lookup 404 -> resend.
-	if f.count(postOrders) != 3 || f.count(byClientID) != 2 {
-		t.Fatalf("posts %d lookups %d, want 3 and 2", f.count(postOrders), f.count(byClientID))
-	}
-}
-
-func TestPlaceOrder429IsResentWithoutLookup(t *testing.T) {
-	f := newFakeAlpaca(t)
-	f.script(postOrders, fault429, fault429)
-	c, rec := newTestClient(t, f.URL())
-	placeOne(t, f, c, "s1-6")
-	if f.count(postOrders) != 3 || f.count(byClientID) != 0 {
-		t.Fatalf("posts %d lookups %d, want 3 and 0", f.count(postOrders), f.count(byClientID))
-	}
-	if len(rec.durations()) != 2 {
-		t.Fatalf("backoffs = %v, want 2", rec.durations())
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAlpaca(t)
+			f.script(postOrders, tc.faults...)
+			c, rec := newTestClient(t, f.URL(), func(cfg *broker.Config) {
+				if tc.timeout > 0 {
+					cfg.Timeout = tc.timeout
+				}
+			})
+			o := placeOne(t, f, c, fmt.Sprintf("s1-%d", i))
+			expectTraffic(t, f, tc.posts, tc.lookups)
+			if want := tc.posts - 1; len(rec.durations()) != want {
+				t.Fatalf("backoffs = %v, want %d (one before each resend)", rec.durations(), want)
+			}
+			if o.TimeInForce != broker.Day || o.OrderClass != broker.Simple {
+				t.Fatalf("defaults: tif %q class %q, want day/simple", o.TimeInForce, o.OrderClass)
+			}
+		})
 	}
 }
 

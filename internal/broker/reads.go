@@ -14,28 +14,27 @@ import (
 
 // Account returns the account summary.
 func (c *Client) Account(ctx context.Context) (Account, error) {
-	var a *alpaca.Account
-	err := c.read(ctx, "account", func(cl clients) (err error) {
-		a, err = cl.trading.GetAccount()
-		return err
-	})
-	if err != nil {
-		return Account{}, err
-	}
-	return fromAccount(a), nil
+	return fetchOne(ctx, c, "account", (*alpaca.Client).GetAccount, fromAccount)
 }
 
 // Clock returns the market clock.
 func (c *Client) Clock(ctx context.Context) (Clock, error) {
-	var k *alpaca.Clock
-	err := c.read(ctx, "clock", func(cl clients) (err error) {
-		k, err = cl.trading.GetClock()
+	return fetchOne(ctx, c, "clock", (*alpaca.Client).GetClock, fromClock)
+}
+
+// fetchOne runs a single-object read of the trading API with retries and
+// converts the result.
+func fetchOne[T, R any](ctx context.Context, c *Client, op string, get func(*alpaca.Client) (*T, error), conv func(*T) R) (R, error) {
+	var v *T
+	err := c.read(ctx, op, func(cl clients) (err error) {
+		v, err = get(cl.trading)
 		return err
 	})
 	if err != nil {
-		return Clock{}, err
+		var zero R
+		return zero, err
 	}
-	return fromClock(k), nil
+	return conv(v), nil
 }
 
 // Bars fetches bars for all symbols in one multi-symbol request (the
@@ -111,40 +110,21 @@ func (c *Client) Positions(ctx context.Context) ([]Position, error) {
 // Position returns the open position in symbol, or an error matching
 // ErrNotFound when there is none.
 func (c *Client) Position(ctx context.Context, symbol string) (Position, error) {
-	var p *alpaca.Position
-	err := c.read(ctx, "position "+symbol, func(cl clients) (err error) {
-		p, err = cl.trading.GetPosition(symbol)
-		return err
-	})
-	if err != nil {
-		return Position{}, err
-	}
-	return fromPosition(*p), nil
+	get := func(t *alpaca.Client) (*alpaca.Position, error) { return t.GetPosition(symbol) }
+	return fetchOne(ctx, c, "position "+symbol, get, func(p *alpaca.Position) Position { return fromPosition(*p) })
 }
 
 // Order returns an order by broker id (ErrNotFound when unknown).
 func (c *Client) Order(ctx context.Context, id string) (Order, error) {
-	return c.getOrder(ctx, "order "+id, func(t *alpaca.Client) (*alpaca.Order, error) { return t.GetOrder(id) })
+	get := func(t *alpaca.Client) (*alpaca.Order, error) { return t.GetOrder(id) }
+	return fetchOne(ctx, c, "order "+id, get, fromOrder)
 }
 
 // OrderByClientID returns an order by client_order_id (ErrNotFound when
 // unknown).
 func (c *Client) OrderByClientID(ctx context.Context, clientOrderID string) (Order, error) {
-	return c.getOrder(ctx, "order by client id "+clientOrderID, func(t *alpaca.Client) (*alpaca.Order, error) {
-		return t.GetOrderByClientOrderID(clientOrderID)
-	})
-}
-
-func (c *Client) getOrder(ctx context.Context, op string, get func(*alpaca.Client) (*alpaca.Order, error)) (Order, error) {
-	var o *alpaca.Order
-	err := c.read(ctx, op, func(cl clients) (err error) {
-		o, err = get(cl.trading)
-		return err
-	})
-	if err != nil {
-		return Order{}, err
-	}
-	return fromOrder(o), nil
+	get := func(t *alpaca.Client) (*alpaca.Order, error) { return t.GetOrderByClientOrderID(clientOrderID) }
+	return fetchOne(ctx, c, "order by client id "+clientOrderID, get, fromOrder)
 }
 
 // Orders lists orders.
