@@ -29,9 +29,10 @@
 //
 // Prices are a pure function of (Seed, symbol, minute): per UTC day a
 // Brownian bridge of one-minute steps between day levels, with momentum
-// bursts (25-35 minutes of 2.5-4.5% drift in one direction at 5-8x volume;
-// a burst starts in about 60% of the hours of each symbol), so the default
-// momentum strategy trades. History exists for any past time. The current
+// bursts (20-25 minutes of 2.3-3.2% drift in one direction at 5-8x volume;
+// about one burst per symbol every four market hours), so the default
+// momentum strategy trades. Random-walk volatility (0.7% per hour) is
+// calibrated on shared/data's real hourly bars. History exists for any past time. The current
 // price is the open of the minute bar forming now; bars only cover complete
 // buckets; without start, /v2/stocks/bars returns the limit's worth of
 // history before end. Bars do not reflect admin price overrides; trades
