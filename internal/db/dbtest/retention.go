@@ -82,18 +82,12 @@ func testDeleteProtect(t *testing.T, h Harness) {
 	eq(t, "deleted with Keep 0 protecting the newest", n, 4)
 	eqSlice(t, "remaining", remaining(t, s, sess.ID), []int64{ids[4]})
 
-	more := createCheckpoints(t, s, SeedSession(t, s).ID, 4)
+	other := SeedSession(t, s).ID
+	more := createCheckpoints(t, s, other, 4)
 	old := BaseTime().Add(time.Hour)
-	other := deleteCheckpoints(t, s, db.CheckpointDelete{SessionID: sessionOf(t, s, more[0]), Keep: 0, OlderThan: &old, Protect: more[1]})
-	eq(t, "deleted with Keep 0 protecting an older row", other, 3)
-	eqSlice(t, "remaining", remaining(t, s, sessionOf(t, s, more[0])), []int64{more[1]})
-}
-
-func sessionOf(t testing.TB, s db.Store, checkpointID int64) string {
-	t.Helper()
-	c, err := s.GetCheckpoint(t.Context(), checkpointID)
-	must(t, err, "get checkpoint")
-	return c.SessionID
+	n = deleteCheckpoints(t, s, db.CheckpointDelete{SessionID: other, Keep: 0, OlderThan: &old, Protect: more[1]})
+	eq(t, "deleted with Keep 0 protecting an older row", n, 3)
+	eqSlice(t, "remaining", remaining(t, s, other), []int64{more[1]})
 }
 
 func testDeleteDryRun(t *testing.T, h Harness) {
