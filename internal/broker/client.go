@@ -64,15 +64,15 @@ type clients struct {
 	data    *marketdata.Client
 }
 
-// attempt runs fn once with a per-attempt deadline and returns a redacted,
-// classified error: *APIError for HTTP errors, otherwise a transport error.
+// attempt runs fn once and returns a redacted, classified error: *APIError
+// for HTTP errors, otherwise a transport error (a request timeout included).
+// The deadline is per HTTP request and set by attemptTransport, not by
+// http.Client.Timeout, whose clock would also run while waiting for a
+// rate-limit token.
 func (c *Client) attempt(ctx context.Context, fn func(clients) error) error {
-	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	rt := &attemptTransport{ctx: actx, c: c}
+	rt := &attemptTransport{ctx: ctx, c: c}
 	hc := &http.Client{
 		Transport:     rt,
-		Timeout:       c.cfg.Timeout,
 		Jar:           c.cfg.HTTPClient.Jar,
 		CheckRedirect: c.cfg.HTTPClient.CheckRedirect,
 	}

@@ -44,7 +44,10 @@ type Config struct {
 	// all calls; RateBurst is the bucket size.
 	RateLimit int
 	RateBurst int
-	// Timeout bounds each HTTP attempt (one request and its response body).
+	// Timeout bounds each HTTP request (sending it and reading its response
+	// body); the official client's REST methods take no context, so the
+	// adapter injects the caller's context and this deadline through its
+	// transport. Waiting for the rate limiter is not counted.
 	Timeout time.Duration
 	// MaxRetries is how many times a failed call is retried (so at most
 	// MaxRetries+1 attempts); a negative value disables retries.
@@ -52,8 +55,8 @@ type Config struct {
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
 	Logger         zerolog.Logger
-	// HTTPClient supplies the transport (and jar/redirect policy); its
-	// Timeout is ignored in favour of Timeout.
+	// HTTPClient optionally supplies the transport (and jar/redirect
+	// policy); its Timeout is ignored in favour of Timeout.
 	HTTPClient *http.Client
 	// Sleep waits for d or until ctx is done; tests inject a recorder.
 	Sleep func(ctx context.Context, d time.Duration) error

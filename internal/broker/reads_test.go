@@ -145,3 +145,20 @@ func TestOrdersRejectsUnknownStatus(t *testing.T) {
 		t.Fatalf("Orders = %+v, %v", os, err)
 	}
 }
+
+func TestCanceledContextStopsRetries(t *testing.T) {
+	f := newFakeAlpaca(t)
+	f.script("GET /v2/clock", fault500, fault500)
+	c, _ := newTestClient(t, f.URL())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Clock(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if _, err := c.PlaceOrder(ctx, marketBuy("s3-1")); !errors.Is(err, broker.ErrOrderStateUnknown) {
+		t.Fatalf("PlaceOrder err = %v: a canceled submission must be reported as unknown", err)
+	}
+	if n := f.count("GET /v2/clock") + f.count(postOrders); n != 0 {
+		t.Fatalf("%d requests sent with a canceled context", n)
+	}
+}

@@ -2,17 +2,21 @@ package broker
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 )
 
-// attemptTransport carries one attempt's context into requests built by the
-// official client, whose methods take no context. It lives for a single
-// attempt only, which is why holding the context here is acceptable. It
-// also applies the shared rate limits and records the last HTTP status so
-// that non-JSON error bodies can still be classified.
+// attemptTransport carries the caller's context into requests built by the
+// official client, whose REST methods take no context. It lives for a
+// single attempt only, which is why holding the context here is acceptable.
+// It applies the shared rate limits, then gives each HTTP request its own
+// deadline (Config.Timeout, response body included) that starts after the
+// rate-limit wait, so queueing for a token never turns into a timeout of a
+// request that was not sent. It records the last HTTP status so that
+// non-JSON error bodies can still be classified.
 type attemptTransport struct {
 	ctx    context.Context
 	c      *Client
@@ -24,15 +28,38 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err := t.c.waitTurn(t.ctx); err != nil {
 		return nil, err
 	}
-	resp, err := t.c.base.RoundTrip(req.WithContext(t.ctx))
+	rctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.Timeout)
+	resp, err := t.c.base.RoundTrip(req.WithContext(rctx))
 	if err != nil {
+		cancel()
 		return nil, err
 	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	t.mu.Lock()
 	t.status = resp.StatusCode
 	t.mu.Unlock()
 	t.c.gate.observe(resp.Header, t.c.cfg.Now())
 	return resp, nil
+}
+
+// cancelOnClose releases a request's deadline once its body is consumed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.cancel()
+	}
+	return n, err
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 func (t *attemptTransport) lastStatus() int {
