@@ -42,9 +42,11 @@ func fetchOne[T, R any](ctx context.Context, c *Client, op string, get func(*alp
 // "1Min", "5Min", "1Hour", "1Day". When limit > 0 only the latest limit bars
 // of each symbol are kept: Alpaca's own limit counts bars across all symbols
 // of a page, so it cannot express "N per symbol". Symbols with no bars are
-// absent from the map.
+// absent from the map. start should reach back far enough to hold limit
+// bars (market hours leave gaps); a zero start means Alpaca's default (the
+// start of the current day).
 func (c *Client) Bars(ctx context.Context, symbols []string, timeframe string, start, end time.Time, limit int) (map[string][]Bar, error) {
-	tf, err := ParseTimeFrame(timeframe)
+	tf, err := parseTimeFrame(timeframe)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +75,15 @@ func (c *Client) Bars(ctx context.Context, symbols []string, timeframe string, s
 	return out, nil
 }
 
-// ParseTimeFrame parses Alpaca's timeframe notation such as "5Min" or "1Hour".
-func ParseTimeFrame(s string) (marketdata.TimeFrame, error) {
+// CheckTimeFrame reports whether s is a timeframe Bars accepts, for
+// validating configuration early.
+func CheckTimeFrame(s string) error {
+	_, err := parseTimeFrame(s)
+	return err
+}
+
+// parseTimeFrame parses Alpaca's timeframe notation such as "5Min" or "1Hour".
+func parseTimeFrame(s string) (marketdata.TimeFrame, error) {
 	units := []marketdata.TimeFrameUnit{marketdata.Min, marketdata.Hour, marketdata.Day, marketdata.Week, marketdata.Month}
 	for _, u := range units {
 		num, ok := strings.CutSuffix(s, string(u))

@@ -130,6 +130,14 @@ func TestBarsRejectsBadTimeframe(t *testing.T) {
 		if _, err := c.Bars(context.Background(), []string{"AAPL"}, tf, time.Time{}, time.Time{}, 0); err == nil {
 			t.Errorf("timeframe %q accepted", tf)
 		}
+		if broker.CheckTimeFrame(tf) == nil {
+			t.Errorf("CheckTimeFrame(%q) accepted", tf)
+		}
+	}
+	for _, tf := range []string{"1Min", "5Min", "15Min", "1Hour", "1Day", "1Week", "1Month"} {
+		if err := broker.CheckTimeFrame(tf); err != nil {
+			t.Errorf("CheckTimeFrame(%q): %v", tf, err)
+		}
 	}
 }
 
