@@ -96,22 +96,31 @@ func execPostgres(ctx context.Context, u, stmt string) error {
 // PostgresHarness builds the suite's harness for a PostgreSQL driver from
 // its constructor; every New gets its own database.
 func PostgresHarness(open func(ctx context.Context, url string) (db.Store, error)) Harness {
-	urls := &storeURLs{m: map[db.Store]string{}}
+	return targetHarness("postgres", CreatePostgresDB, open, execPostgres)
+}
+
+// targetHarness builds a harness whose New opens a store on a fresh target
+// (a URL or a file) and whose Exec reaches that target directly.
+func targetHarness(name string, fresh func(testing.TB) string,
+	open func(ctx context.Context, target string) (db.Store, error),
+	exec func(ctx context.Context, target, stmt string) error,
+) Harness {
+	targets := &storeURLs{m: map[db.Store]string{}}
 	return Harness{
-		Name: "postgres",
+		Name: name,
 		New: func(t testing.TB) db.Store {
 			t.Helper()
-			u := CreatePostgresDB(t)
-			s, err := open(t.Context(), u)
+			target := fresh(t)
+			s, err := open(t.Context(), target)
 			if err != nil {
-				t.Fatalf("open postgres store: %v", err)
+				t.Fatalf("open %s store: %v", name, err)
 			}
-			urls.put(t, s, u)
+			targets.put(t, s, target)
 			return s
 		},
 		Exec: func(t testing.TB, s db.Store, stmt string) error {
 			t.Helper()
-			return execPostgres(t.Context(), urls.get(t, s), stmt)
+			return exec(t.Context(), targets.get(t, s), stmt)
 		},
 	}
 }

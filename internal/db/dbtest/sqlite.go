@@ -15,24 +15,8 @@ import (
 // SQLiteHarness builds the suite's harness for a SQLite driver from its
 // constructor; every New gets its own database file in t.TempDir.
 func SQLiteHarness(open func(ctx context.Context, path string) (db.Store, error)) Harness {
-	paths := &storeURLs{m: map[db.Store]string{}}
-	return Harness{
-		Name: "sqlite",
-		New: func(t testing.TB) db.Store {
-			t.Helper()
-			path := filepath.Join(t.TempDir(), "gambler.db")
-			s, err := open(t.Context(), path)
-			if err != nil {
-				t.Fatalf("open sqlite store: %v", err)
-			}
-			paths.put(t, s, path)
-			return s
-		},
-		Exec: func(t testing.TB, s db.Store, stmt string) error {
-			t.Helper()
-			return execSQLite(t.Context(), paths.get(t, s), stmt)
-		},
-	}
+	fresh := func(t testing.TB) string { return filepath.Join(t.TempDir(), "gambler.db") }
+	return targetHarness("sqlite", fresh, open, execSQLite)
 }
 
 // execSQLite runs stmt on a second connection to the file, as another tool
