@@ -1,8 +1,12 @@
 // Command gambler is a crash-safe paper trader for US equities.
 package main
 
-import "os"
+import (
+	"os"
+
+	"github.com/gambler-trader/gambler/internal/cli"
+)
 
 func main() {
-	os.Exit(0)
+	os.Exit(cli.RunProcess(os.Args[1:]))
 }

@@ -1,0 +1,88 @@
+// Package checkpoint builds, restores, lists, summarises and prunes session
+// snapshots on top of the store. The store does the SQL; this package owns
+// the rules: what a snapshot holds, which row is good, what may be deleted.
+package checkpoint
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// ErrNoCheckpoint means the session has no checkpoint that verifies.
+var ErrNoCheckpoint = errors.New("no good checkpoint")
+
+// Store is what this package needs from the store.
+type Store interface {
+	CreateCheckpoint(ctx context.Context, in db.CheckpointInput) (db.CheckpointMeta, error)
+	GetCheckpoint(ctx context.Context, id int64) (db.Checkpoint, error)
+	NewestCheckpoint(ctx context.Context, sessionID string, offset int) (db.Checkpoint, error)
+	ListCheckpoints(ctx context.Context, sessionID string, limit int) ([]db.CheckpointMeta, error)
+	CheckpointStats(ctx context.Context, sessionID string) (db.CheckpointStats, error)
+	DeleteCheckpoints(ctx context.Context, d db.CheckpointDelete) (int64, error)
+	ListSessions(ctx context.Context, f db.SessionFilter) ([]db.SessionSummary, error)
+}
+
+// Account is the broker side of a snapshot.
+type Account struct {
+	PortfolioValue decimal.Decimal
+	BuyingPower    decimal.Decimal
+	Cash           decimal.Decimal
+	Timestamp      time.Time
+	// Stale marks values carried over from an earlier read because the
+	// broker could not be asked this time.
+	Stale          bool
+	StrategyParams map[string]any
+}
+
+// accountJSON is the stored layout of account_snapshot. Decimals are JSON
+// numbers with their exact text.
+type accountJSON struct {
+	PortfolioValue json.Number    `json:"portfolio_value"`
+	BuyingPower    json.Number    `json:"buying_power"`
+	Cash           json.Number    `json:"cash"`
+	Timestamp      string         `json:"timestamp"`
+	Stale          bool           `json:"stale,omitempty"`
+	StrategyParams map[string]any `json:"strategy_params,omitempty"`
+}
+
+// EncodeAccount renders the account_snapshot JSON.
+func EncodeAccount(a Account) ([]byte, error) {
+	b, err := json.Marshal(accountJSON{
+		PortfolioValue: json.Number(a.PortfolioValue.String()),
+		BuyingPower:    json.Number(a.BuyingPower.String()),
+		Cash:           json.Number(a.Cash.String()),
+		Timestamp:      a.Timestamp.UTC().Format(time.RFC3339Nano),
+		Stale:          a.Stale,
+		StrategyParams: a.StrategyParams,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode account snapshot: %w", err)
+	}
+	return b, nil
+}
+
+// Create writes a checkpoint of the session's current positions and the
+// given account.
+func Create(ctx context.Context, s Store, sessionID, trigger string, at time.Time, a Account) (db.CheckpointMeta, error) {
+	acct, err := EncodeAccount(a)
+	if err != nil {
+		return db.CheckpointMeta{}, err
+	}
+	m, err := s.CreateCheckpoint(ctx, db.CheckpointInput{
+		SessionID:       sessionID,
+		CheckpointTime:  at.UTC(),
+		Trigger:         trigger,
+		AccountSnapshot: acct,
+	})
+	if err != nil {
+		return db.CheckpointMeta{}, fmt.Errorf("create %s checkpoint for session %s: %w", trigger, sessionID, err)
+	}
+	return m, nil
+}

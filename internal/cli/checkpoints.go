@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gambler-trader/gambler/internal/checkpoint"
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+func newCheckpointsCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "checkpoints", Short: "List, show, summarise and prune session checkpoints", Args: cobra.NoArgs}
+	cmd.AddCommand(newCheckpointsListCmd(app), newCheckpointsShowCmd(app), newCheckpointsStatsCmd(app), newCheckpointsCleanupCmd(app))
+	return cmd
+}
+
+type checkpointRow struct {
+	ID                   int64    `json:"id"`
+	SessionID            string   `json:"session_id"`
+	CheckpointTime       string   `json:"checkpoint_time"`
+	Sequence             *int64   `json:"sequence"`
+	Trigger              *string  `json:"trigger"`
+	ActivePositionsCount int      `json:"active_positions_count"`
+	ClosedTradesCount    int      `json:"closed_trades_count"`
+	SizeBytes            *int64   `json:"size_bytes"`
+	DurationMS           *float64 `json:"duration_ms"`
+}
+
+func newCheckpointsListCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "list",
+		Short: "List a session's checkpoints, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			limit, err := app.integer("checkpoints.list.limit")
+			if err != nil {
+				return err
+			}
+			if limit <= 0 {
+				return usageError("--limit must be positive")
+			}
+			s, err := app.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			sess, err := resolveSession(cmd.Context(), s, app.str("checkpoints.list.session"))
+			if err != nil {
+				return err
+			}
+			metas, err := s.ListCheckpoints(cmd.Context(), sess.ID, limit)
+			if err != nil {
+				return fmt.Errorf("list checkpoints: %w", err)
+			}
+			rows := make([]checkpointRow, 0, len(metas))
+			for _, m := range metas {
+				r := checkpointRow{
+					ID: m.ID, SessionID: m.SessionID, CheckpointTime: *jsonTime(&m.CheckpointTime), Sequence: m.Sequence,
+					ActivePositionsCount: m.ActivePositionsCount, ClosedTradesCount: m.ClosedTradesCount,
+					SizeBytes: m.SizeBytes, DurationMS: m.DurationMS,
+				}
+				if m.Trigger != "" {
+					t := m.Trigger
+					r.Trigger = &t
+				}
+				rows = append(rows, r)
+			}
+			return app.render(rows, func() *table {
+				t := &table{headers: []string{"ID", "TIME", "SEQ", "TRIGGER", "ACTIVE", "CLOSED", "BYTES", "MS"}}
+				for i, r := range rows {
+					t.add(strconv.FormatInt(r.ID, 10), fmtTime(&metas[i].CheckpointTime), optInt(r.Sequence), optStr(r.Trigger),
+						strconv.Itoa(r.ActivePositionsCount), strconv.Itoa(r.ClosedTradesCount), optInt(r.SizeBytes), optFloat(r.DurationMS))
+				}
+				if len(rows) == 0 {
+					t.headers = nil
+					t.add(fmt.Sprintf("session %s has no checkpoints", sess.ID))
+				}
+				return t
+			})
+		},
+	}
+	c.Flags().String("session", "", "session id (default: the most recently started session)")
+	c.Flags().Int("limit", 10, "at most this many checkpoints")
+	return c
+}
+
+func newCheckpointsShowCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "show [ID]",
+		Short: "Show a checkpoint's positions and account (default: the session's latest good one)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var id int64
+			if len(args) == 1 {
+				n, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil || n <= 0 {
+					return usageError("checkpoint id %q is not a positive integer", truncate(args[0], 30))
+				}
+				id = n
+			}
+			s, err := app.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var r checkpoint.Restored
+			if id > 0 {
+				c, err := s.GetCheckpoint(cmd.Context(), id)
+				if errors.Is(err, db.ErrNotFound) {
+					return fmt.Errorf("checkpoint %d not found; list them with: gambler checkpoints list", id)
+				}
+				if err != nil {
+					return fmt.Errorf("read checkpoint %d: %w", id, err)
+				}
+				r = checkpoint.Decode(c)
+			} else {
+				sess, err := resolveSession(cmd.Context(), s, app.str("checkpoints.show.session"))
+				if err != nil {
+					return err
+				}
+				r, err = checkpoint.Restore(cmd.Context(), s, sess.ID, app.logger())
+				if err != nil {
+					return err
+				}
+			}
+			return app.render(r, func() *table { return restoredTable(r) })
+		},
+	}
+	c.Flags().String("session", "", "session id (default: the most recently started session)")
+	return c
+}
+
+func restoredTable(r checkpoint.Restored) *table {
+	t := &table{}
+	t.add("checkpoint", strconv.FormatInt(r.CheckpointID, 10))
+	t.add("session", r.SessionID)
+	t.add("time", fmtTime(&r.CheckpointTime))
+	t.add("sequence", optInt(r.Sequence))
+	t.add("trigger", optStr(r.Trigger))
+	t.add("verified", strconv.FormatBool(r.Verified))
+	if r.Problem != "" {
+		t.add("problem", r.Problem)
+	}
+	t.add("active / closed", fmt.Sprintf("%d / %d", r.ActiveCount, r.ClosedCount))
+	for _, k := range []string{"portfolio_value", "buying_power", "cash", "timestamp"} {
+		if v, ok := r.AccountInfo[k]; ok {
+			t.add(k, fmt.Sprint(v))
+		}
+	}
+	t.add("", "")
+	t.add("SYMBOL", "SIDE\tQTY\tENTRY\tSTOP\tTARGET\tENTERED")
+	for _, p := range r.Positions {
+		t.add(p.Symbol, strings.Join([]string{p.Side, p.Qty.String(), p.EntryPrice.String(), optDec(p.StopLoss), optDec(p.TakeProfit), p.EntryTime}, "\t"))
+	}
+	return t
+}

@@ -1,0 +1,193 @@
+package cli_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/cli"
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbopen"
+	"github.com/gambler-trader/gambler/internal/db/dbtest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:])) },
+	})
+}
+
+// TestScripts runs every CLI script against the real command tree, once on
+// SQLite and once on PostgreSQL, each script on a fresh database.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/script/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			urls := map[string]string{}
+			if driver == "postgres" {
+				for _, f := range files {
+					urls[scriptName(f)] = dbtest.CreatePostgresDB(t)
+				}
+			}
+			testscript.Run(t, testscript.Params{
+				Files: files,
+				Setup: func(env *testscript.Env) error {
+					name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
+					url := urls[name]
+					if driver == "sqlite" {
+						url = filepath.Join(env.WorkDir, "gambler.db")
+					}
+					env.Setenv("GAMBLER_DATABASE_URL", url)
+					env.Setenv("DRIVER", driver)
+					env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
+					env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, "config"))
+					env.Setenv("GAMBLER_LOG_FORMAT", "json")
+					// One reference time per script, so seeded intervals are exact.
+					env.Setenv("SEED_NOW", time.Now().UTC().Format(time.RFC3339Nano))
+					return nil
+				},
+				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+					"seed": seedCmd,
+					"code":    codeCmd,
+					"cmpjson": cmpJSONCmd,
+				},
+			})
+		})
+	}
+}
+
+func scriptName(file string) string {
+	return strings.TrimSuffix(filepath.Base(file), ".txtar")
+}
+
+// seedCmd writes fixtures through the store contract:
+//
+//	seed session ID [status] [instance] [age]  - a session started age ago (default 2h)
+//	seed position ID SYMBOL QTY PRICE          - an active long position
+//	seed close ID SYMBOL PRICE                 - close the symbol's active position
+//	seed checkpoints ID N [EVERY] [AGE]        - N checkpoints EVERY apart (default 60s), the first AGE ago
+func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: seed session|position|close|checkpoints ...")
+	}
+	ctx := context.Background()
+	s, err := dbopen.Open(ctx, ts.Getenv("GAMBLER_DATABASE_URL"), ts.Getenv)
+	ts.Check(err)
+	defer s.Close()
+	now, err := time.Parse(time.RFC3339Nano, ts.Getenv("SEED_NOW"))
+	ts.Check(err)
+	arg := func(i int, def string) string {
+		if i < len(args) {
+			return args[i]
+		}
+		return def
+	}
+	dur := func(s string) time.Duration {
+		d, err := time.ParseDuration(s)
+		ts.Check(err)
+		return d
+	}
+	switch args[0] {
+	case "session":
+		inst, err := strconv.Atoi(arg(3, "1"))
+		ts.Check(err)
+		ts.Check(s.CreateSession(ctx, db.Session{
+			ID: args[1], InstanceID: inst, StrategyName: "momentum", Status: arg(2, db.StatusActive),
+			StartTime: now.Add(-dur(arg(4, "2h"))), Symbols: []string{"AAPL", "MSFT"}, DurationMinutes: 60,
+			ScanIntervalSeconds: 60, InitialPortfolioValue: decimal.NewNullDecimal(decimal.NewFromInt(100000)),
+			CreatedAt: now, UpdatedAt: now,
+		}))
+	case "position":
+		_, err := s.OpenPosition(ctx, db.Position{
+			SessionID: args[1], Symbol: args[2], EntryTime: now.Add(-time.Hour), EntryPrice: decimal.RequireFromString(arg(4, "100")),
+			Qty: decimal.RequireFromString(arg(3, "10")), Direction: db.DirectionUp, Side: "buy", Status: db.PositionActive,
+			StopLoss: decimal.NewNullDecimal(decimal.RequireFromString("98")), TakeProfit: decimal.NewNullDecimal(decimal.RequireFromString("104")),
+			OrderID: "ord-" + args[2],
+		})
+		ts.Check(err)
+	case "close":
+		active, err := s.ActivePositions(ctx, args[1])
+		ts.Check(err)
+		for _, p := range active {
+			if p.Symbol == args[2] {
+				ts.Check(s.ClosePosition(ctx, db.PositionClose{PositionID: p.ID, ExitTime: now,
+					ExitPrice: decimal.NewNullDecimal(decimal.RequireFromString(arg(3, "104"))), ExitReason: "take_profit"}))
+				return
+			}
+		}
+		ts.Fatalf("no active position %s", args[2])
+	case "checkpoints":
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		every, start := dur(arg(3, "60s")), now.Add(-dur(arg(4, "1h")))
+		for i := 0; i < n; i++ {
+			_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: args[1], CheckpointTime: start.Add(time.Duration(i) * every),
+				Trigger: db.TriggerInterval, AccountSnapshot: []byte(fmt.Sprintf(`{"cash":%d,"portfolio_value":100000,"buying_power":50000,"timestamp":"x","strategy_params":{"position_size":"10000"}}`, i))})
+			ts.Check(err)
+		}
+	default:
+		ts.Fatalf("unknown seed kind %q", args[0])
+	}
+}
+
+// codeCmd runs a command and asserts its exact exit code:
+//
+//	code N gambler args...
+func codeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: code N command args...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("run %s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmpJSONCmd compares a JSON array with a golden array: same length, and
+// every key of each golden object equal in the actual object. Keys left out
+// of the golden file (times, sizes) are not compared.
+//
+//	cmpjson stdout golden-file
+func cmpJSONCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cmpjson stdout|FILE GOLDEN")
+	}
+	actualText := ts.ReadFile(args[0])
+	var actual, golden []map[string]any
+	ts.Check(json.Unmarshal([]byte(actualText), &actual))
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &golden))
+	if len(actual) != len(golden) {
+		ts.Fatalf("got %d objects, want %d:\n%s", len(actual), len(golden), actualText)
+	}
+	for i, g := range golden {
+		for k, want := range g {
+			if got, ok := actual[i][k]; !ok || fmt.Sprint(got) != fmt.Sprint(want) {
+				ts.Fatalf("object %d key %q = %v, want %v", i, k, got, want)
+			}
+		}
+	}
+}

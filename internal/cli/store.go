@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbopen"
+)
+
+// openTimeout bounds how long a command waits for an unreachable database
+// before it says so.
+const openTimeout = 15 * time.Second
+
+// openStore opens the configured store and runs pending migrations.
+func (a *App) openStore(ctx context.Context) (db.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	s, err := dbopen.Open(ctx, a.str("database.url"), a.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("%w (check --database-url / GAMBLER_DATABASE_URL)", err)
+	}
+	return s, nil
+}
+
+// sessionGetter is the part of the store that resolves --session.
+type sessionGetter interface {
+	GetSession(ctx context.Context, id string) (db.Session, error)
+	LatestSession(ctx context.Context) (db.Session, error)
+}
+
+// resolveSession returns the named session, or the most recently started
+// one when id is empty.
+func resolveSession(ctx context.Context, s sessionGetter, id string) (db.Session, error) {
+	if id == "" {
+		sess, err := s.LatestSession(ctx)
+		if errors.Is(err, db.ErrNotFound) {
+			return db.Session{}, fmt.Errorf("no sessions in this database yet; start one with: gambler trade --symbols AAPL,MSFT")
+		}
+		if err != nil {
+			return db.Session{}, fmt.Errorf("find latest session: %w", err)
+		}
+		return sess, nil
+	}
+	if err := validSessionID(id); err != nil {
+		return db.Session{}, err
+	}
+	sess, err := s.GetSession(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Session{}, fmt.Errorf("session %s not found; list sessions with: gambler sessions list", id)
+	}
+	if err != nil {
+		return db.Session{}, fmt.Errorf("read session %s: %w", id, err)
+	}
+	return sess, nil
+}
+
+func validSessionID(id string) error {
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return usageError("malformed session id %q: expected a UUID such as 123e4567-e89b-12d3-a456-426614174000", truncate(id, 40))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

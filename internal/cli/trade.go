@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbopen"
+	"github.com/gambler-trader/gambler/internal/exchange"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/session"
+	"github.com/gambler-trader/gambler/internal/strategy"
+	"github.com/gambler-trader/gambler/internal/trader"
+)
+
+// resumeMode says how a trade run finds its session.
+type resumeMode struct {
+	resume    bool   // the newest unfinished session
+	sessionID string // a specific session
+}
+
+func newTradeCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "trade",
+		Short: "Start a trading session (or resume one with --resume / --resume-session)",
+		Example: `  gambler trade --symbols AAPL,MSFT --checkpoint-interval 30
+  gambler trade --resume`,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationSection: tradeSection},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			m := resumeMode{sessionID: app.str(tradeSection + ".resume_session")}
+			var err error
+			if m.resume, err = app.boolean(tradeSection + ".resume"); err != nil {
+				return err
+			}
+			if m.resume && m.sessionID != "" {
+				return usageError("--resume and --resume-session exclude each other")
+			}
+			return app.runTrade(cmd, m)
+		},
+	}
+	addTradeFlags(c.Flags(), true)
+	c.Flags().Bool("resume", false, "resume the newest unfinished session")
+	c.Flags().String("resume-session", "", "resume this session")
+	return c
+}
+
+func newResumeCmds(app *App) []*cobra.Command {
+	resume := &cobra.Command{
+		Use:         "resume",
+		Short:       "Resume the newest unfinished session (same as trade --resume)",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationSection: tradeSection},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return app.runTrade(cmd, resumeMode{resume: true})
+		},
+	}
+	addTradeFlags(resume.Flags(), false)
+	byID := &cobra.Command{
+		Use:         "resume-session ID",
+		Short:       "Resume a specific session (same as trade --resume-session ID)",
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{annotationSection: tradeSection},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return app.runTrade(cmd, resumeMode{sessionID: args[0]})
+		},
+	}
+	addTradeFlags(byID.Flags(), false)
+	return []*cobra.Command{resume, byID}
+}
+
+// runTrade starts or resumes a session and trades it until it ends or a
+// signal stops it.
+func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
+	ctx := cmd.Context()
+	log := a.logger()
+	if m.sessionID != "" {
+		if err := validSessionID(m.sessionID); err != nil {
+			return err
+		}
+	}
+	resuming := m.resume || m.sessionID != ""
+	if !resuming {
+		// Validate everything before anything starts.
+		if _, err := a.tradeOptions(cmd, nil); err != nil {
+			return err
+		}
+	}
+	store, err := a.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
+
+	var (
+		sess *session.Session
+		opts tradeOptions
+	)
+	if resuming {
+		instance, err := a.integer(tradeSection + ".instance_id")
+		if err != nil {
+			return err
+		}
+		if sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, instance)); err != nil {
+			return err
+		}
+		if opts, err = a.tradeOptions(cmd, sess.Settings); err != nil {
+			_ = sess.Release(ctx)
+			return err
+		}
+		log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
+	} else if opts, err = a.tradeOptions(cmd, nil); err != nil {
+		return err
+	}
+
+	// The exchange outlives the trader's shutdown steps, so it gets its own
+	// context, cancelled after the session is closed.
+	brk, stopExchange, err := a.connectBroker(ctx, opts, log)
+	if err != nil {
+		if sess != nil {
+			_ = sess.Release(ctx)
+		}
+		return err
+	}
+	defer stopExchange()
+	if sess == nil {
+		if sess, err = a.startSession(ctx, mgr, brk, opts); err != nil {
+			return err
+		}
+	}
+	strat, err := strategy.NewMomentum(opts.momentum)
+	if err != nil {
+		_ = sess.Release(ctx)
+		return usageError("strategy: %v", err)
+	}
+	t := trader.New(trader.Config{
+		Symbols: opts.symbols, Duration: opts.duration, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
+		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
+		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
+	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
+		Failpoints: failpoint.FromEnv(a.Getenv)})
+	if resuming {
+		if err := t.Resume(ctx); err != nil {
+			_ = sess.Release(ctx)
+			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
+		}
+	}
+	fmt.Fprintf(a.IO.Out, "session %s\n", sess.ID)
+	return t.Run(ctx, a.deadline(sess.Row(), opts, resuming))
+}
+
+// instanceFilter limits `resume` to this instance's sessions only when the
+// user named an instance; resume-session ignores it.
+func instanceFilter(m resumeMode, instance int) int {
+	if m.sessionID != "" {
+		return 0
+	}
+	return instance
+}
+
+// deadline is when the session ends: its start plus its duration, so a
+// resumed session runs only what remains, unless --duration was given for
+// this run. Zero means until stopped.
+func (a *App) deadline(s db.Session, o tradeOptions, resuming bool) time.Time {
+	if o.duration == 0 {
+		return time.Time{}
+	}
+	if resuming && o.durationSet {
+		return a.Now().Add(o.duration)
+	}
+	return s.StartTime.Add(o.duration)
+}
+
+func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broker.Client, o tradeOptions) (*session.Session, error) {
+	acct, err := brk.Account(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the broker account before starting: %w", err)
+	}
+	s := db.Session{
+		InstanceID: o.instanceID, StrategyName: "momentum", Symbols: o.symbols,
+		DurationMinutes: int(o.duration / time.Minute), ScanIntervalSeconds: int(o.interval / time.Second),
+		InitialPortfolioValue: decimal.NewNullDecimal(acct.PortfolioValue), Settings: o.storedSettings(),
+	}
+	if o.capital.IsPositive() {
+		s.AllocatedCapital = decimal.NewNullDecimal(o.capital)
+	}
+	sess, err := mgr.Start(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	log := a.logger()
+	log.Info().Str("session", sess.ID).Str("portfolio_value", acct.PortfolioValue.StringFixed(2)).Msg("session started")
+	return sess, nil
+}
+
+// connectBroker picks the broker and logs the choice in one line. With sim
+// and no --exchange-url, the simulated exchange runs in-process on a
+// loopback port, its state file beside the embedded database.
+func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Logger) (*broker.Client, func(), error) {
+	keyID, secret := a.str(keyAlpacaKeyID), a.str(keyAlpacaSecretKey)
+	kind := o.broker
+	if kind == "" {
+		kind = "sim"
+		if keyID != "" && secret != "" {
+			kind = "alpaca"
+		}
+	}
+	stopExchange := func() {}
+	cfg := broker.Config{KeyID: keyID, Secret: secret, Logger: log, Feed: a.str("alpaca.feed"),
+		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url")}
+	switch {
+	case o.exchangeURL != "":
+		cfg.BaseURL, cfg.DataURL = o.exchangeURL, o.exchangeURL
+		log.Info().Str("broker", kind).Str("url", o.exchangeURL).Msg("broker: simulated exchange at --exchange-url")
+	case kind == "alpaca":
+		if keyID == "" || secret == "" {
+			return nil, nil, usageError("--broker alpaca needs keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+		}
+		log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading")
+	default:
+		url, stop, err := a.startSimExchange(ctx, o, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		stopExchange = stop
+		cfg.BaseURL, cfg.DataURL = url, url
+		log.Info().Str("broker", "sim").Str("url", url).Msg("broker: in-process simulated exchange (no Alpaca keys configured)")
+	}
+	c, err := broker.New(cfg)
+	if err != nil {
+		stopExchange()
+		return nil, nil, usageError("broker: %v", err)
+	}
+	return c, stopExchange, nil
+}
+
+// startSimExchange serves the simulated exchange until the returned stop
+// function is called; stop waits until its state is flushed.
+func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.Logger) (string, func(), error) {
+	dbPath, err := dbopen.DefaultPath(a.Getenv, os.UserHomeDir)
+	if err != nil {
+		return "", nil, fmt.Errorf("locate data directory for the simulated exchange: %w", err)
+	}
+	dir := filepath.Dir(dbPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	cfg := exchange.Config{
+		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(o.simSeed),
+		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
+		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
+	}
+	exCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- exchange.Run(exCtx, cfg, "127.0.0.1:0", func(url string) { ready <- url }) }()
+	stop := func() {
+		cancel()
+		if err := <-errc; err != nil {
+			log.Warn().Err(err).Msg("simulated exchange stopped with an error")
+		}
+	}
+	select {
+	case url := <-ready:
+		return url, stop, nil
+	case err := <-errc:
+		cancel()
+		return "", nil, fmt.Errorf("start the simulated exchange: %w", err)
+	}
+}

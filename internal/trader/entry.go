@@ -1,0 +1,168 @@
+package trader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/strategy"
+)
+
+// Journal purposes.
+const (
+	purposeEntry = "entry"
+	purposeExit  = "exit"
+)
+
+// ClientOrderIDPrefix is the per-session prefix of every client_order_id:
+// "g" and the session UUID without dashes, 33 characters, leaving room for a
+// sequence number within Alpaca's 48-character limit. Reconcile tells our
+// orders from another session's by it.
+func ClientOrderIDPrefix(sessionID string) string {
+	return "g" + strings.ReplaceAll(sessionID, "-", "") + "-"
+}
+
+// ClientOrderID is the deterministic id of the session's seq-th order.
+func ClientOrderID(sessionID string, seq int64) string {
+	return fmt.Sprintf("%s%d", ClientOrderIDPrefix(sessionID), seq)
+}
+
+// enter applies the risk checks to the signals and places bracket entries.
+func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
+	active, err := t.store.ActivePositions(ctx, t.sessionID())
+	t.storeResult(err)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("cannot read positions; no entries this tick")
+		return
+	}
+	open, err := t.store.SessionOrders(ctx, t.sessionID(), true)
+	t.storeResult(err)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("cannot read pending orders; no entries this tick")
+		return
+	}
+	busy := map[string]bool{}
+	for _, p := range active {
+		busy[p.Symbol] = true
+	}
+	pending := 0
+	for _, o := range open {
+		if o.Purpose == purposeEntry {
+			busy[o.Symbol] = true
+			pending++
+		}
+	}
+	acct, err := t.broker.Account(ctx)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("account unavailable; no entries this tick")
+		return
+	}
+	t.rememberAccount(acct)
+	power := acct.BuyingPower
+	if t.cfg.Capital.IsPositive() {
+		committed := decimal.Zero
+		for _, p := range active {
+			committed = committed.Add(p.EntryPrice.Mul(p.Qty))
+		}
+		power = decimal.Min(power, t.cfg.Capital.Sub(committed))
+	}
+	slots := len(active) + pending
+	for _, sig := range signals {
+		log := t.log.With().Str("symbol", sig.Symbol).Str("direction", string(sig.Direction)).Logger()
+		qty := strategy.Qty(t.cfg.PositionSize, sig.Price)
+		cost := qty.Mul(sig.Price)
+		switch {
+		case busy[sig.Symbol]:
+			log.Debug().Msg("signal ignored: already held or pending")
+			continue
+		case t.cfg.MaxPositions > 0 && slots >= t.cfg.MaxPositions:
+			log.Info().Int("max_positions", t.cfg.MaxPositions).Msg("signal ignored: max positions reached")
+			continue
+		case qty.LessThan(decimal.NewFromInt(1)):
+			log.Info().Str("price", sig.Price.String()).Msg("signal ignored: position size buys less than one share")
+			continue
+		case cost.GreaterThan(power):
+			log.Info().Str("cost", cost.StringFixed(2)).Str("buying_power", power.StringFixed(2)).Msg("signal ignored: not enough buying power")
+			continue
+		}
+		if err := t.placeEntry(ctx, sig, qty); err != nil {
+			log.Warn().Err(err).Msg("entry not placed")
+			continue
+		}
+		busy[sig.Symbol] = true
+		slots++
+		power = power.Sub(cost)
+	}
+}
+
+// placeEntry journals the intent, sends the bracket and journals the
+// acknowledgement, in that order. A crash between any two steps is resolved
+// on resume by looking the order up under its client_order_id.
+func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decimal.Decimal) error {
+	seq, err := t.store.NextOrderSeq(ctx, t.sessionID())
+	t.storeResult(err)
+	if err != nil {
+		return fmt.Errorf("next order sequence: %w", err)
+	}
+	stop, target := strategy.Exits(sig.Direction, sig.Price, t.cfg.StopLossPct, t.cfg.TakeProfitPct)
+	side := broker.Buy
+	if sig.Direction == strategy.Down {
+		side = broker.Sell
+	}
+	now := t.now().UTC()
+	intent := db.Order{
+		SessionID: t.sessionID(), ClientOrderID: ClientOrderID(t.sessionID(), seq), Seq: seq,
+		Symbol: sig.Symbol, OrderType: string(broker.Market), OrderClass: string(broker.Bracket), Side: string(side),
+		Qty: qty, TakeProfitPrice: decimal.NewNullDecimal(target), StopLossPrice: decimal.NewNullDecimal(stop),
+		Status: db.OrderIntent, Purpose: purposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
+	}
+	_, err = t.store.InsertOrder(ctx, intent)
+	t.storeResult(err)
+	if err != nil {
+		return fmt.Errorf("journal intent: %w", err)
+	}
+	t.fp.Hit(failpoint.AfterIntent)
+	o, err := t.broker.PlaceOrder(ctx, broker.OrderRequest{
+		ClientOrderID: intent.ClientOrderID, Symbol: sig.Symbol, Side: side, Type: broker.Market,
+		OrderClass: broker.Bracket, Qty: qty,
+		TakeProfitLimit: decimal.NewNullDecimal(target), StopLossStop: decimal.NewNullDecimal(stop),
+	})
+	if err != nil {
+		var apiErr *broker.APIError
+		if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 && apiErr.Status != 429 {
+			// A definite rejection: record it so the intent is not
+			// looked up again.
+			t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, Status: broker.StatusRejected,
+				RejectionReason: apiErr.Message, UpdatedAt: t.now().UTC()})
+		}
+		// Otherwise the outcome is unknown: the intent stays, and the next
+		// read-back resolves it by client_order_id.
+		return fmt.Errorf("place %s bracket: %w", intent.ClientOrderID, err)
+	}
+	t.fp.Hit(failpoint.AfterSend)
+	ack := t.now().UTC()
+	t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, BrokerOrderID: o.ID, Status: o.Status,
+		FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice, AcknowledgedAt: &ack, UpdatedAt: ack})
+	t.fp.Hit(failpoint.AfterAck)
+	t.log.Info().Str("symbol", sig.Symbol).Str("side", string(side)).Str("qty", qty.String()).
+		Str("client_order_id", intent.ClientOrderID).Str("stop", stop.String()).Str("target", target.String()).
+		Str("change_pct", sig.ChangePct.StringFixed(2)).Str("volume_ratio", sig.VolumeRatio.StringFixed(2)).
+		Msg("entry placed")
+	return nil
+}
+
+// recordUpdate journals a broker fact; a failure is logged, and the next
+// read-back writes it again.
+func (t *Trader) recordUpdate(ctx context.Context, u db.OrderUpdate) {
+	err := t.store.UpdateOrder(ctx, u)
+	t.storeResult(err)
+	if err != nil {
+		t.log.Warn().Err(err).Str("client_order_id", u.ClientOrderID).Msg("journal update failed; will retry on next read-back")
+	}
+}

@@ -1,0 +1,110 @@
+package trader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+)
+
+// Exit reasons stored in positions.exit_reason.
+const (
+	ReasonTakeProfit     = "take_profit"
+	ReasonStopLoss       = "stop_loss"
+	ReasonClosedAtBroker = "closed_at_broker"
+)
+
+// applyLeg journals a bracket leg and, when it filled, closes the position
+// with the leg's real fill price.
+func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, positions map[string]db.Position, root, leg broker.Order) error {
+	now := t.now().UTC()
+	j, known := journal[leg.ClientOrderID]
+	if !known {
+		// A leg is journaled when first seen; ErrConflict means an earlier
+		// read-back already did (it is then no longer open).
+		_, err := t.store.InsertOrder(ctx, db.Order{
+			SessionID: t.sessionID(), ClientOrderID: leg.ClientOrderID, BrokerOrderID: leg.ID,
+			ParentClientOrderID: root.ClientOrderID, Symbol: leg.Symbol, OrderType: string(leg.Type),
+			OrderClass: string(root.OrderClass), Side: string(leg.Side), Qty: leg.Qty,
+			LimitPrice: leg.LimitPrice, StopPrice: leg.StopPrice, Status: "new", FilledQty: decimal.Zero,
+			Purpose: purposeExit, CreatedAt: now, AcknowledgedAt: &now, UpdatedAt: now,
+		})
+		t.storeResult(err)
+		switch {
+		case err == nil:
+			j = db.Order{ClientOrderID: leg.ClientOrderID, Status: "new"}
+		case errors.Is(err, db.ErrConflict):
+			return nil
+		default:
+			return fmt.Errorf("journal leg %s: %w", leg.ID, err)
+		}
+	}
+	if j.Status == leg.Status {
+		return nil
+	}
+	if leg.Status != broker.StatusFilled {
+		t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: leg.ClientOrderID, BrokerOrderID: leg.ID, Status: leg.Status,
+			FilledQty: leg.FilledQty, FilledAvgPrice: leg.FilledAvgPrice, UpdatedAt: now})
+		return nil
+	}
+	t.fp.Hit(failpoint.AfterFillObserved)
+	e := db.FillEffect{
+		Fill: fillOf(t.sessionID(), leg, leg.FilledAt),
+		Order: &db.OrderUpdate{ClientOrderID: leg.ClientOrderID, BrokerOrderID: leg.ID, Status: leg.Status,
+			FilledQty: leg.FilledQty, FilledAvgPrice: leg.FilledAvgPrice, UpdatedAt: now},
+	}
+	if leg.FilledAt.IsZero() {
+		e.Fill.FilledAt = now
+	}
+	p, ok := positions[root.ClientOrderID]
+	if ok {
+		c := closeAt(p, e.Fill.FilledAt, decimal.NewNullDecimal(leg.FilledAvgPrice.Decimal), exitReason(leg.Type))
+		e.Close = &c
+	}
+	applied, err := t.store.ApplyFill(ctx, e)
+	t.storeResult(err)
+	if err != nil {
+		return fmt.Errorf("record exit fill of %s: %w", leg.ID, err)
+	}
+	if applied && ok {
+		t.log.Info().Str("symbol", p.Symbol).Str("reason", e.Close.ExitReason).Str("price", leg.FilledAvgPrice.Decimal.String()).
+			Str("pnl", e.Close.PnL.Decimal.StringFixed(2)).Msg("position closed")
+		delete(positions, root.ClientOrderID)
+	}
+	return nil
+}
+
+func exitReason(t broker.OrderType) string {
+	switch t {
+	case broker.Limit:
+		return ReasonTakeProfit
+	case broker.Stop, broker.StopLimit:
+		return ReasonStopLoss
+	}
+	return ReasonClosedAtBroker
+}
+
+// closeAt computes the close of p at a real exit price; with a null price
+// (no fill found) P&L stays null: a price is never made up.
+func closeAt(p db.Position, at time.Time, price decimal.NullDecimal, reason string) db.PositionClose {
+	c := db.PositionClose{PositionID: p.ID, ExitTime: at.UTC(), ExitPrice: price, ExitReason: reason,
+		DurationMinutes: decimal.NewNullDecimal(decimal.NewFromFloat(at.Sub(p.EntryTime).Minutes()).Round(2))}
+	if !price.Valid {
+		return c
+	}
+	pnl := price.Decimal.Sub(p.EntryPrice).Mul(p.Qty)
+	if p.Side == string(broker.Sell) {
+		pnl = pnl.Neg()
+	}
+	c.PnL = decimal.NewNullDecimal(pnl.Round(4))
+	if basis := p.EntryPrice.Mul(p.Qty); basis.IsPositive() {
+		c.PnLPct = decimal.NewNullDecimal(pnl.Div(basis).Mul(decimal.NewFromInt(100)).Round(4))
+	}
+	return c
+}

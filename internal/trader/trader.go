@@ -1,0 +1,230 @@
+// Package trader runs a session: the tick loop, the checkpoint timer, the
+// order life cycle from journaled intent to recorded fill, and shutdown.
+// Every fact is journaled before the broker is asked to act on it (rule 1).
+package trader
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/checkpoint"
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/strategy"
+)
+
+// Store is what the trader needs from the store.
+type Store interface {
+	checkpoint.Store
+	ActivePositions(ctx context.Context, sessionID string) ([]db.Position, error)
+	Positions(ctx context.Context, sessionID string) ([]db.Position, error)
+	SessionOrders(ctx context.Context, sessionID string, openOnly bool) ([]db.Order, error)
+	NextOrderSeq(ctx context.Context, sessionID string) (int64, error)
+	InsertOrder(ctx context.Context, o db.Order) (int64, error)
+	UpdateOrder(ctx context.Context, u db.OrderUpdate) error
+	ApplyFill(ctx context.Context, e db.FillEffect) (bool, error)
+	ClosePosition(ctx context.Context, c db.PositionClose) error
+}
+
+// Broker is what the trader needs from the broker.
+type Broker interface {
+	Account(ctx context.Context) (broker.Account, error)
+	Clock(ctx context.Context) (broker.Clock, error)
+	Bars(ctx context.Context, symbols []string, timeframe string, start, end time.Time, limit int) (map[string][]broker.Bar, error)
+	Positions(ctx context.Context) ([]broker.Position, error)
+	PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error)
+	Order(ctx context.Context, id string) (broker.Order, error)
+	OrderByClientID(ctx context.Context, clientOrderID string) (broker.Order, error)
+	Orders(ctx context.Context, q broker.ListOrders) ([]broker.Order, error)
+	ClosePosition(ctx context.Context, symbol string, opts broker.CloseOptions) (broker.Order, error)
+}
+
+// Session is the held session the trader trades.
+type Session interface {
+	Row() db.Session
+	End(ctx context.Context, end db.SessionEnd) error
+}
+
+// Config is one run's settings.
+type Config struct {
+	Symbols            []string
+	Duration           time.Duration // 0 runs until stopped
+	Interval           time.Duration
+	CheckpointInterval time.Duration
+	StopLossPct        decimal.Decimal
+	TakeProfitPct      decimal.Decimal
+	PositionSize       decimal.Decimal
+	MaxPositions       int // 0 = no limit
+	CloseOnExit        bool
+	// Capital caps the money committed to open positions; zero means the
+	// broker's buying power is the only limit.
+	Capital decimal.Decimal
+}
+
+// Trader trades one session.
+type Trader struct {
+	cfg      Config
+	store    Store
+	broker   Broker
+	strategy strategy.Strategy
+	sess     Session
+	now      func() time.Time
+	log      zerolog.Logger
+	fp       *failpoint.Set
+
+	lastAccount    checkpoint.Account
+	haveAccount    bool
+	lastCheckpoint time.Time
+	cpFailures     int
+	storeDownSince time.Time // zero while the store answers
+}
+
+// Deps are the trader's collaborators.
+type Deps struct {
+	Store      Store
+	Broker     Broker
+	Strategy   strategy.Strategy
+	Session    Session
+	Now        func() time.Time
+	Log        zerolog.Logger
+	Failpoints *failpoint.Set
+}
+
+// New builds a trader.
+func New(cfg Config, d Deps) *Trader {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Trader{cfg: cfg, store: d.Store, broker: d.Broker, strategy: d.Strategy, sess: d.Session,
+		now: d.Now, log: d.Log, fp: d.Failpoints}
+}
+
+func (t *Trader) sessionID() string { return t.sess.Row().ID }
+
+// stepTimeout bounds one tick or checkpoint. Steps run on a context that a
+// shutdown signal does not cancel, so the step in flight finishes.
+const stepTimeout = 60 * time.Second
+
+// Run trades until ctx is cancelled (first SIGINT/SIGTERM) or the duration
+// ends, then writes the final checkpoint and completes the session. The
+// deadline is measured from start, so a resumed session continues with what
+// remains.
+func (t *Trader) Run(ctx context.Context, until time.Time) error {
+	tick := time.NewTicker(t.cfg.Interval)
+	defer tick.Stop()
+	cp := time.NewTicker(t.cfg.CheckpointInterval)
+	defer cp.Stop()
+	var deadline <-chan time.Time
+	if !until.IsZero() {
+		timer := time.NewTimer(time.Until(until))
+		defer timer.Stop()
+		deadline = timer.C
+	}
+	t.log.Info().Str("session", t.sessionID()).Strs("symbols", t.cfg.Symbols).
+		Dur("interval", t.cfg.Interval).Dur("checkpoint_interval", t.cfg.CheckpointInterval).
+		Msg("trading")
+	if until.IsZero() || t.now().Before(until) {
+		t.step(ctx)
+	}
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			t.log.Info().Msg("shutdown requested: no new entries; writing the final checkpoint")
+			break loop
+		case <-deadline:
+			t.log.Info().Msg("session duration reached")
+			break loop
+		case <-tick.C:
+			t.step(ctx)
+		case <-cp.C:
+			t.checkpoint(ctx, db.TriggerInterval)
+		}
+	}
+	return t.finish(ctx)
+}
+
+// detached returns a context for one step that outlives a shutdown signal.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), stepTimeout)
+}
+
+// finish closes the session: final read-back, optional flattening, final
+// checkpoint, completed status, lease released.
+func (t *Trader) finish(ctx context.Context) error {
+	sctx, cancel := detached(ctx)
+	defer cancel()
+	if err := t.sync(sctx); err != nil {
+		t.log.Warn().Err(err).Msg("final order read-back failed; resume or reconcile-only will pick it up")
+	}
+	if t.cfg.CloseOnExit {
+		t.flatten(sctx)
+	}
+	t.checkpoint(sctx, db.TriggerShutdown)
+	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
+	if t.haveAccount {
+		end.FinalPortfolioValue = decimal.NewNullDecimal(t.lastAccount.PortfolioValue)
+		if init := t.sess.Row().InitialPortfolioValue; init.Valid {
+			pnl := t.lastAccount.PortfolioValue.Sub(init.Decimal)
+			end.PnL = decimal.NewNullDecimal(pnl)
+			if init.Decimal.IsPositive() {
+				end.PnLPct = decimal.NewNullDecimal(pnl.Div(init.Decimal).Mul(decimal.NewFromInt(100)).Round(4))
+			}
+		}
+	}
+	if all, err := t.store.Positions(sctx, t.sessionID()); err == nil {
+		for _, p := range all {
+			if p.Status == db.PositionClosed {
+				end.TotalTrades++
+			}
+		}
+	}
+	if err := t.sess.End(sctx, end); err != nil {
+		return fmt.Errorf("complete session: %w", err)
+	}
+	t.log.Info().Str("session", t.sessionID()).Str("pnl", end.PnL.Decimal.StringFixed(2)).
+		Int("trades", end.TotalTrades).Msg("session completed")
+	return nil
+}
+
+// flatten closes every active position at the broker (--close-on-exit).
+// Fills are recorded by the read-back that follows.
+func (t *Trader) flatten(ctx context.Context) {
+	active, err := t.store.ActivePositions(ctx, t.sessionID())
+	if err != nil {
+		t.log.Error().Err(err).Msg("cannot read positions to close them")
+		return
+	}
+	for _, p := range active {
+		if _, err := t.broker.ClosePosition(ctx, p.Symbol, broker.CloseOptions{}); err != nil {
+			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("close position failed; it stays protected by its exit orders")
+		}
+	}
+	if err := t.sync(ctx); err != nil {
+		t.log.Warn().Err(err).Msg("read-back after closing positions failed")
+	}
+}
+
+// storeResult tracks whether the store answers, so that entries stop when
+// it has been down for longer than three checkpoint intervals.
+func (t *Trader) storeResult(err error) {
+	if err == nil {
+		if !t.storeDownSince.IsZero() {
+			t.log.Warn().Msg("store reachable again")
+		}
+		t.storeDownSince = time.Time{}
+		return
+	}
+	if t.storeDownSince.IsZero() {
+		t.storeDownSince = t.now()
+	}
+}
+
+func (t *Trader) storeDown() bool {
+	return !t.storeDownSince.IsZero() && t.now().Sub(t.storeDownSince) > 3*t.cfg.CheckpointInterval
+}
