@@ -73,6 +73,10 @@ func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+req.Symbol))
 		return
 	}
+	if !saneDecimal(req.Price) || !saneDecimal(req.ChangePct) {
+		writeError(w, badRequest("numbers must have at most 9 decimal places and 12 integer digits"))
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.marketNow()

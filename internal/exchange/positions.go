@@ -105,14 +105,14 @@ func (e *Exchange) handleClosePosition(w http.ResponseWriter, r *http.Request) {
 		return
 	case q.Get("qty") != "":
 		v, err := decimal.NewFromString(q.Get("qty"))
-		if err != nil || !v.IsPositive() || v.GreaterThan(qty) {
+		if err != nil || !saneDecimal(&v) || !v.IsPositive() || v.GreaterThan(qty) {
 			writeError(w, invalid("qty must be > 0 and at most the position's qty"))
 			return
 		}
 		qty = v
 	case q.Get("percentage") != "":
 		v, err := decimal.NewFromString(q.Get("percentage"))
-		if err != nil || !v.IsPositive() || v.GreaterThan(decimal.NewFromInt(100)) {
+		if err != nil || !saneDecimal(&v) || !v.IsPositive() || v.GreaterThan(decimal.NewFromInt(100)) {
 			writeError(w, invalid("percentage must be in (0, 100]"))
 			return
 		}

@@ -81,8 +81,44 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) *apiError {
 	return nil
 }
 
+// Limits on decimal inputs. Checking the exponent first matters: comparing
+// 1e999999999 with anything would compute a billion-digit integer.
+const (
+	maxDecimalPlaces = 9
+	maxIntegerDigits = 12
+)
+
+// saneDecimal reports whether d is small enough in scale and size to do
+// arithmetic with.
+func saneDecimal(d *decimal.Decimal) bool {
+	if d == nil {
+		return true
+	}
+	exp := d.Exponent()
+	return exp >= -maxDecimalPlaces && exp <= maxIntegerDigits && d.NumDigits()+int(exp) <= maxIntegerDigits
+}
+
+func (r *placeRequest) decimalsSane() bool {
+	all := []*decimal.Decimal{r.Qty, r.Notional, r.LimitPrice, r.StopPrice, r.TrailPrice, r.TrailPercent}
+	if r.TakeProfit != nil {
+		all = append(all, r.TakeProfit.LimitPrice)
+	}
+	if r.StopLoss != nil {
+		all = append(all, r.StopLoss.LimitPrice, r.StopLoss.StopPrice)
+	}
+	for _, d := range all {
+		if !saneDecimal(d) {
+			return false
+		}
+	}
+	return true
+}
+
 // validateShape checks what needs no market state.
 func validateShape(req *placeRequest) *apiError {
+	if !req.decimalsSane() {
+		return invalid("numbers must have at most 9 decimal places and 12 integer digits")
+	}
 	class := req.class()
 	switch {
 	case req.Symbol == "":
@@ -95,8 +131,6 @@ func validateShape(req *placeRequest) *apiError {
 		return invalid("qty is required")
 	case !req.Qty.IsPositive():
 		return invalid("qty must be > 0")
-	case req.Qty.Exponent() < -9:
-		return invalid("qty must have at most 9 decimal places")
 	case len(req.ClientOrderID) > maxClientOrderID:
 		return invalid("client_order_id must be at most 128 characters")
 	case req.TrailPrice != nil || req.TrailPercent != nil || req.Type == "trailing_stop":
