@@ -97,11 +97,7 @@ func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
 	}
 	e.st.Overrides = append(e.st.Overrides, override{Symbol: req.Symbol, At: now, Price: px})
 	e.matchLocked()
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, err.Error()))
-		return
-	}
-	writeJSON(w, http.StatusOK, priceView{Symbol: req.Symbol, Price: px})
+	e.respondSaved(w, http.StatusOK, priceView{Symbol: req.Symbol, Price: px})
 }
 
 func (e *Exchange) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
@@ -144,9 +140,5 @@ func (e *Exchange) handleAdminReset(w http.ResponseWriter, r *http.Request) {
 	defer e.mu.Unlock()
 	st := e.freshState(e.marketNow())
 	e.setState(st)
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, err.Error()))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	e.respondSaved(w, http.StatusOK, map[string]string{"status": "reset"})
 }

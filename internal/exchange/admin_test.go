@@ -53,10 +53,7 @@ func TestAdminNudgePriceAndReset(t *testing.T) {
 	if st, body := call(t, http.MethodPost, f.url+"/sim/v1/reset", nil); st != http.StatusOK {
 		t.Fatalf("reset: %d %s", st, body)
 	}
-	acct, err := f.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := f.account(t)
 	wantDec(t, "cash after reset", acct.Cash, "100000")
 	if n := len(f.adminOrders(t)); n != 0 {
 		t.Errorf("%d orders after reset", n)

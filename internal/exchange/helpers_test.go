@@ -158,3 +158,12 @@ func wantDec(t *testing.T, what string, got decimal.Decimal, want string) {
 func buy(sym string, qty string) alpaca.PlaceOrderRequest {
 	return alpaca.PlaceOrderRequest{Symbol: sym, Qty: decp(qty), Side: alpaca.Buy, Type: alpaca.Market, TimeInForce: alpaca.Day}
 }
+
+func (f *fixture) account(t *testing.T) *alpaca.Account {
+	t.Helper()
+	a, err := f.tc.GetAccount()
+	if err != nil {
+		t.Fatalf("GetAccount: %v", err)
+	}
+	return a
+}

@@ -18,20 +18,18 @@ func orderNotFound() *apiError {
 }
 
 func (e *Exchange) handleGetOrder(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o := e.byID[r.PathValue("id")]
-	if o == nil {
-		writeError(w, orderNotFound())
-		return
-	}
-	writeJSON(w, http.StatusOK, e.viewLocked(o, true))
+	e.writeOrder(w, func() *order { return e.byID[r.PathValue("id")] })
 }
 
 func (e *Exchange) handleOrderByClientID(w http.ResponseWriter, r *http.Request) {
+	e.writeOrder(w, func() *order { return e.byClient[r.URL.Query().Get("client_order_id")] })
+}
+
+// writeOrder answers with the order lookup finds (under the lock), or 404.
+func (e *Exchange) writeOrder(w http.ResponseWriter, lookup func() *order) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	o := e.byClient[r.URL.Query().Get("client_order_id")]
+	o := lookup()
 	if o == nil {
 		writeError(w, orderNotFound())
 		return
@@ -52,11 +50,7 @@ func (e *Exchange) handleCancelOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.cancelLocked(o, e.marketNow())
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	e.respondSaved(w, http.StatusNoContent, nil)
 }
 
 type cancelEntry struct {
@@ -79,11 +73,7 @@ func (e *Exchange) handleCancelAll(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := e.cancelAllLocked(e.marketNow())
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
-		return
-	}
-	writeJSON(w, http.StatusMultiStatus, out)
+	e.respondSaved(w, http.StatusMultiStatus, out)
 }
 
 // orderFilter is the query of GET /v2/orders.

@@ -120,12 +120,7 @@ func (e *Exchange) handlePlaceOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	if err := e.saveLocked(); err != nil {
-		e.log.Error().Err(err).Msg("exchange: persist order")
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
-		return
-	}
-	writeJSON(w, http.StatusOK, e.viewLocked(o, true))
+	e.respondSaved(w, http.StatusOK, e.viewLocked(o, true))
 }
 
 // placeLocked validates req, records the order (and its legs) and matches it

@@ -81,10 +81,7 @@ func TestBracketLifeCycle(t *testing.T) {
 			if _, err := f.tc.GetPosition("MSFT"); err == nil {
 				t.Error("position still open after the bracket exit")
 			}
-			acct, err := f.tc.GetAccount()
-			if err != nil {
-				t.Fatal(err)
-			}
+			acct := f.account(t)
 			wantDec(t, "cash", acct.Cash, c.wantCash)
 			parent := f.order(t, o.ID)
 			if len(parent.Legs) != 2 {

@@ -28,20 +28,14 @@ func TestStateFileRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acctBefore, err := f.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acctBefore := f.account(t)
 	clk.Advance(time.Second)
 
 	// A second exchange on the same file, as after a crash: it must know
 	// everything the first acknowledged, with no Close in between.
 	g := newFixture(t, cfg)
 	g.clk = clk
-	acct, err := g.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := g.account(t)
 	wantDec(t, "cash after restart", acct.Cash, acctBefore.Cash.String())
 	pos, err := g.tc.GetPosition("AAPL")
 	if err != nil {

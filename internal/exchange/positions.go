@@ -74,7 +74,9 @@ func positionNotFound(sym string) *apiError {
 	return errf(http.StatusNotFound, codeNotFound, "position does not exist: "+sym)
 }
 
-func (e *Exchange) handlePosition(w http.ResponseWriter, r *http.Request) {
+// withPosition runs fn under the lock with the position named in the path,
+// or answers 404.
+func (e *Exchange) withPosition(w http.ResponseWriter, r *http.Request, fn func(sym string, p *position)) {
 	sym := r.PathValue("symbol")
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -83,51 +85,63 @@ func (e *Exchange) handlePosition(w http.ResponseWriter, r *http.Request) {
 		writeError(w, positionNotFound(sym))
 		return
 	}
-	writeJSON(w, http.StatusOK, e.positionViewLocked(sym, p, e.marketNow()))
+	fn(sym, p)
+}
+
+func (e *Exchange) handlePosition(w http.ResponseWriter, r *http.Request) {
+	e.withPosition(w, r, func(sym string, p *position) {
+		writeJSON(w, http.StatusOK, e.positionViewLocked(sym, p, e.marketNow()))
+	})
 }
 
 // handleClosePosition liquidates all of a position, or qty shares, or a
 // percentage of it, with a market order.
 func (e *Exchange) handleClosePosition(w http.ResponseWriter, r *http.Request) {
-	sym := r.PathValue("symbol")
 	q := r.URL.Query()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := e.st.Positions[sym]
-	if p == nil {
-		writeError(w, positionNotFound(sym))
+	e.withPosition(w, r, func(sym string, p *position) {
+		e.closePositionLocked(w, sym, p, q.Get("qty"), q.Get("percentage"))
+	})
+}
+
+func (e *Exchange) closePositionLocked(w http.ResponseWriter, sym string, p *position, qtyArg, pctArg string) {
+	qty, aerr := closeQty(p.Qty.Abs(), qtyArg, pctArg)
+	if aerr != nil {
+		writeError(w, aerr)
 		return
-	}
-	qty := p.Qty.Abs()
-	switch {
-	case q.Get("qty") != "" && q.Get("percentage") != "":
-		writeError(w, invalid("qty and percentage are mutually exclusive"))
-		return
-	case q.Get("qty") != "":
-		v, err := decimal.NewFromString(q.Get("qty"))
-		if err != nil || !saneDecimal(&v) || !v.IsPositive() || v.GreaterThan(qty) {
-			writeError(w, invalid("qty must be > 0 and at most the position's qty"))
-			return
-		}
-		qty = v
-	case q.Get("percentage") != "":
-		v, err := decimal.NewFromString(q.Get("percentage"))
-		if err != nil || !saneDecimal(&v) || !v.IsPositive() || v.GreaterThan(decimal.NewFromInt(100)) {
-			writeError(w, invalid("percentage must be in (0, 100]"))
-			return
-		}
-		qty = qty.Mul(v).Div(decimal.NewFromInt(100)).Truncate(9)
 	}
 	o, aerr := e.closeLocked(sym, p, qty)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
-		return
+	e.respondSaved(w, http.StatusOK, e.viewLocked(o, true))
+}
+
+// closeQty is how much of a position of size held to liquidate: all of it,
+// qtyArg shares, or pctArg percent.
+func closeQty(held decimal.Decimal, qtyArg, pctArg string) (decimal.Decimal, *apiError) {
+	hundred := decimal.NewFromInt(100)
+	parse := func(s string, max decimal.Decimal) (decimal.Decimal, bool) {
+		v, err := decimal.NewFromString(s)
+		return v, err == nil && saneDecimal(&v) && v.IsPositive() && v.LessThanOrEqual(max)
 	}
-	writeJSON(w, http.StatusOK, e.viewLocked(o, true))
+	switch {
+	case qtyArg != "" && pctArg != "":
+		return held, invalid("qty and percentage are mutually exclusive")
+	case qtyArg != "":
+		v, ok := parse(qtyArg, held)
+		if !ok {
+			return held, invalid("qty must be > 0 and at most the position's qty")
+		}
+		return v, nil
+	case pctArg != "":
+		v, ok := parse(pctArg, hundred)
+		if !ok {
+			return held, invalid("percentage must be in (0, 100]")
+		}
+		return held.Mul(v).Div(hundred).Truncate(9), nil
+	}
+	return held, nil
 }
 
 func (e *Exchange) closeLocked(sym string, p *position, qty decimal.Decimal) (*order, *apiError) {
@@ -160,9 +174,5 @@ func (e *Exchange) handleCloseAllPositions(w http.ResponseWriter, r *http.Reques
 		}
 		out = append(out, closeAllEntry{Symbol: sym, Status: http.StatusOK, Body: e.viewLocked(o, false)})
 	}
-	if err := e.saveLocked(); err != nil {
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
-		return
-	}
-	writeJSON(w, http.StatusMultiStatus, out)
+	e.respondSaved(w, http.StatusMultiStatus, out)
 }

@@ -111,3 +111,18 @@ func decodeBody(r *http.Request, v any) *apiError {
 	}
 	return nil
 }
+
+// respondSaved persists the state and then answers; the client never sees
+// an acknowledgement of a change that is not on disk.
+func (e *Exchange) respondSaved(w http.ResponseWriter, status int, v any) {
+	if err := e.saveLocked(); err != nil {
+		e.log.Error().Err(err).Msg("exchange: persist state")
+		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
+		return
+	}
+	if v == nil {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, v)
+}

@@ -12,10 +12,7 @@ import (
 
 func TestAccountClockAndAssets(t *testing.T) {
 	f := newFixture(t, exchange.Config{InitialCash: dec("50000")})
-	acct, err := f.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := f.account(t)
 	wantDec(t, "cash", acct.Cash, "50000")
 	wantDec(t, "equity", acct.Equity, "50000")
 	wantDec(t, "portfolio_value", acct.PortfolioValue, "50000")
@@ -115,10 +112,7 @@ func TestMarketOrdersPositionsAndCash(t *testing.T) {
 	if pos.Side != "long" {
 		t.Errorf("side = %s", pos.Side)
 	}
-	acct, err := f.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := f.account(t)
 	wantDec(t, "cash", acct.Cash, "98999")
 	wantDec(t, "equity", acct.Equity, "100099")
 	wantDec(t, "long_market_value", acct.LongMarketValue, "1100")
@@ -161,10 +155,7 @@ func TestShortSelling(t *testing.T) {
 		t.Errorf("side = %s, want short", pos.Side)
 	}
 	f.setPrice(t, "TSLA", "190")
-	acct, err := f.tc.GetAccount()
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := f.account(t)
 	wantDec(t, "cash", acct.Cash, "101000")
 	wantDec(t, "short_market_value", acct.ShortMarketValue, "-950")
 	wantDec(t, "equity", acct.Equity, "100050")
