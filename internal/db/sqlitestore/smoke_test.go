@@ -122,3 +122,21 @@ func TestDeleteCheckpointsInSmallBatches(t *testing.T) {
 		t.Errorf("kept the wrong rows: oldest %v, newest seq %d", left[3].CheckpointTime, *left[0].Sequence)
 	}
 }
+
+func TestOpenAppliesDurabilitySettings(t *testing.T) {
+	s := newStore(t)
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000", "page_size": "16384",
+	} {
+		var got string
+		if err := s.w.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+	if v, err := s.SchemaVersion(context.Background()); err != nil || v < 1 {
+		t.Errorf("schema version = %d, %v", v, err)
+	}
+}
