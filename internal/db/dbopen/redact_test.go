@@ -42,7 +42,7 @@ func TestRedact(t *testing.T) {
 func TestScrub(t *testing.T) {
 	raw := "postgres://trader:s3cret@db/gambler"
 	plain := errors.New("dial tcp: connection refused")
-	if got := scrub(plain, raw); got != plain {
+	if got := scrub(plain, raw); !errors.Is(got, plain) {
 		t.Errorf("scrub changed an error without a password: %v", got)
 	}
 	leaky := errors.New(`failed to connect to "postgres://trader:s3cret@db/gambler": refused`)

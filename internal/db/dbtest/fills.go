@@ -73,6 +73,7 @@ func testFillExactlyOnce(t *testing.T, h Harness) {
 	eqDec(t, "Qty", f.Qty, dec("10"))
 	eqDec(t, "Price", f.Price, dec("150.3"))
 	eqTime(t, "FilledAt", f.FilledAt, at)
+	eq(t, "fills of another session", len(fills(t, s, SeedSession(t, s).ID)), 0)
 
 	o := getOrder(t, s, "gmb-f-000001")
 	eq(t, "order Status", o.Status, "filled")
