@@ -3,6 +3,7 @@ package exchange
 import (
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -26,6 +27,7 @@ func (e *Exchange) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sim/v1/price", e.handleAdminGetPrice)
 	mux.HandleFunc("POST /sim/v1/price", e.handleAdminSetPrice)
+	mux.HandleFunc("POST /sim/v1/burst", e.handleAdminBurst)
 	mux.HandleFunc("GET /sim/v1/faults", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, e.faults.get())
 	})
@@ -95,9 +97,64 @@ func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest("price must be > 0"))
 		return
 	}
-	e.st.Overrides = append(e.st.Overrides, override{Symbol: req.Symbol, At: now, Price: px})
+	ov := override{Symbol: req.Symbol, At: now, Price: px, Bursts: len(e.adjustmentsLocked(req.Symbol).bursts)}
+	e.st.Overrides = append(e.st.Overrides, ov)
 	e.matchLocked()
 	e.respondSaved(w, http.StatusOK, priceView{Symbol: req.Symbol, Price: px})
+}
+
+type burstRequest struct {
+	Symbol     string  `json:"symbol"`
+	ChangePct  float64 `json:"change_pct"`
+	Minutes    int     `json:"minutes"`
+	VolumeMult float64 `json:"volume_mult"`
+}
+
+// Defaults of POST /sim/v1/burst: five 5Min bars at six times the volume,
+// which the default momentum strategy (|change| >= 2%, volume ratio >= 2
+// over the last 5 of 20 bars) reads as a signal.
+const (
+	defaultBurstMinutes = 25
+	defaultBurstVolume  = 6
+	burstGrid           = 5 * time.Minute
+)
+
+// handleAdminBurst writes a momentum burst into the recent past: the
+// price ramps by change_pct over the `minutes` that end at the last
+// 5-minute boundary, with volume spiking, and stays shifted afterwards. A
+// strategy's next look at the bars sees the burst at once.
+func (e *Exchange) handleAdminBurst(w http.ResponseWriter, r *http.Request) {
+	var req burstRequest
+	if aerr := decodeBody(r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if req.Minutes == 0 {
+		req.Minutes = defaultBurstMinutes
+	}
+	if req.VolumeMult == 0 {
+		req.VolumeMult = defaultBurstVolume
+	}
+	switch {
+	case !e.src.known(req.Symbol):
+		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+req.Symbol))
+		return
+	case req.ChangePct <= -90 || req.ChangePct > 1000 || req.ChangePct == 0:
+		writeError(w, badRequest("change_pct must be non-zero and in (-90, 1000]"))
+		return
+	case req.Minutes < 1 || req.Minutes > 24*60 || req.VolumeMult < 1 || req.VolumeMult > 1000:
+		writeError(w, badRequest("minutes must be in [1, 1440] and volume_mult in [1, 1000]"))
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	end := e.marketNow().Truncate(burstGrid)
+	b := burst{Symbol: req.Symbol, Start: end.Add(-time.Duration(req.Minutes) * time.Minute), End: end,
+		ChangePct: req.ChangePct, VolumeMult: req.VolumeMult}
+	e.st.Bursts = append(e.st.Bursts, b)
+	e.matchLocked()
+	px, _ := e.priceLocked(req.Symbol, e.marketNow())
+	e.respondSaved(w, http.StatusOK, map[string]any{"symbol": req.Symbol, "start": b.Start, "end": b.End, "price": px})
 }
 
 func (e *Exchange) handleAdminFaults(w http.ResponseWriter, r *http.Request) {

@@ -176,6 +176,7 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	adj := e.adjustments(bq.symbols)
 	resp := barsResponse{Bars: map[string][]barView{}}
 	first := bucketStart(bq.start, bq.tf)
 	if first.Before(bq.start) {
@@ -196,7 +197,7 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 			if at.Add(bq.tf).After(now) {
 				continue // still forming
 			}
-			b, ok := e.src.span(sym, at, at.Add(bq.tf), now)
+			b, ok := adj[sym].span(at, at.Add(bq.tf), now)
 			if !ok {
 				continue
 			}
@@ -214,6 +215,17 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// adjustments snapshots the admin price changes of syms.
+func (e *Exchange) adjustments(syms []string) map[string]adjustments {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]adjustments, len(syms))
+	for _, s := range syms {
+		out[s] = e.adjustmentsLocked(s)
+	}
+	return out
+}
+
 // bucketStart aligns t to the timeframe grid (UTC; days start at midnight).
 func bucketStart(t time.Time, tf time.Duration) time.Time { return t.UTC().Truncate(tf) }
 
@@ -226,9 +238,10 @@ func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	adj := e.adjustments(syms)
 	out := map[string]barView{}
 	for _, sym := range syms {
-		if b, ok := e.latestBar(sym, now); ok {
+		if b, ok := latestBar(adj[sym], now); ok {
 			out[sym] = viewBar(b)
 		}
 	}
@@ -236,11 +249,11 @@ func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
 }
 
 // latestBar is the most recent complete one-minute (or bars-file) bar.
-func (e *Exchange) latestBar(sym string, now time.Time) (bar, bool) {
+func latestBar(adj adjustments, now time.Time) (bar, bool) {
 	at := bucketStart(now, time.Minute)
 	for i := 0; i < maxBucketScan; i++ {
 		at = at.Add(-time.Minute)
-		if b, ok := e.src.span(sym, at, at.Add(time.Minute), now); ok {
+		if b, ok := adj.span(at, at.Add(time.Minute), now); ok {
 			b.T = at
 			return b, true
 		}

@@ -192,22 +192,26 @@ func TestLatestBarsAndTrades(t *testing.T) {
 	}
 }
 
-// momentumSignals counts bars where the default strategy of DESIGN.md
-// would fire: over the last 5 bars |change| >= 2% and mean volume ratio
-// (volume / 20-bar rolling mean) >= 2.
+// momentumAt tells whether the default strategy of DESIGN.md fires at bar
+// i: over the last 5 bars |change| >= 2% and mean volume ratio (volume /
+// 20-bar rolling mean) >= 2. It returns the change in percent too.
+func momentumAt(bs []marketdata.Bar, i int) (bool, float64) {
+	ratio := 0.0
+	for j := i - 4; j <= i; j++ {
+		mean := 0.0
+		for k := j - 19; k <= j; k++ {
+			mean += float64(bs[k].Volume) / 20
+		}
+		ratio += float64(bs[j].Volume) / mean / 5
+	}
+	change := (bs[i].Close - bs[i-4].Open) / bs[i-4].Open * 100
+	return math.Abs(change) >= 2 && ratio >= 2, change
+}
+
 func momentumSignals(bs []marketdata.Bar) int {
 	n := 0
 	for i := 24; i < len(bs); i++ {
-		ratio := 0.0
-		for j := i - 4; j <= i; j++ {
-			mean := 0.0
-			for k := j - 19; k <= j; k++ {
-				mean += float64(bs[k].Volume) / 20
-			}
-			ratio += float64(bs[j].Volume) / mean / 5
-		}
-		change := (bs[i].Close - bs[i-4].Open) / bs[i-4].Open * 100
-		if math.Abs(change) >= 2 && ratio >= 2 {
+		if ok, _ := momentumAt(bs, i); ok {
 			n++
 		}
 	}
@@ -282,4 +286,59 @@ func stddev(xs []float64) float64 {
 	}
 	m := s / float64(len(xs))
 	return math.Sqrt(ss/float64(len(xs)) - m*m)
+}
+
+func TestAdminBurstMakesTheStrategyFire(t *testing.T) {
+	f := newFixture(t, exchange.Config{Seed: 11})
+	fiveMin := func() []marketdata.Bar {
+		bs, err := f.md.GetBars("AAPL", marketdata.GetBarsRequest{TimeFrame: marketdata.NewTimeFrame(5, marketdata.Min), TotalLimit: 30})
+		if err != nil || len(bs) != 30 {
+			t.Fatalf("5Min bars: %d, %v", len(bs), err)
+		}
+		return bs
+	}
+	if fired, change := momentumAt(fiveMin(), 29); fired {
+		t.Fatalf("precondition: seed 11 already has a signal at t0 (change %.2f%%); pick another seed", change)
+	}
+	f.setPrice(t, "AAPL", "100")
+	st, body := call(t, http.MethodPost, f.url+"/sim/v1/burst", map[string]any{"symbol": "AAPL", "change_pct": 3})
+	if st != http.StatusOK || !strings.Contains(string(body), `"price":"103"`) {
+		t.Fatalf("burst: %d %s", st, body)
+	}
+	bs := fiveMin()
+	fired, change := momentumAt(bs, 29)
+	if !fired || change < 2 {
+		t.Fatalf("no momentum signal after a +3%% burst: change %.2f%%, bars %+v", change, bs[25:])
+	}
+	trade, err := f.md.GetLatestTrade("AAPL", marketdata.GetLatestTradeRequest{})
+	if err != nil || trade.Price != 103 {
+		t.Errorf("price after the burst: %+v, %v", trade, err)
+	}
+	// A down burst fires the short side.
+	if st, body := call(t, http.MethodPost, f.url+"/sim/v1/burst", map[string]any{"symbol": "MSFT", "change_pct": -3}); st != http.StatusOK {
+		t.Fatalf("burst: %d %s", st, body)
+	}
+	ms, err := f.md.GetBars("MSFT", marketdata.GetBarsRequest{TimeFrame: marketdata.NewTimeFrame(5, marketdata.Min), TotalLimit: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fired, change := momentumAt(ms, len(ms)-1); !fired || change > -2 {
+		t.Errorf("down burst: fired %v, change %.2f%%", fired, change)
+	}
+}
+
+func TestBarsFollowAdminPrice(t *testing.T) {
+	f := newFixture(t, exchange.Config{})
+	f.setPrice(t, "AAPL", "123.45")
+	f.clk.Advance(time.Minute)
+	latest, err := f.md.GetLatestBar("AAPL", marketdata.GetLatestBarRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest.Open != 123.45 || !latest.Timestamp.Equal(t0) {
+		t.Errorf("bar of the minute the price was set: %+v", latest)
+	}
+	if latest.High < math.Max(latest.Open, latest.Close) || latest.Low > math.Min(latest.Open, latest.Close) {
+		t.Errorf("inconsistent adjusted bar: %+v", latest)
+	}
 }

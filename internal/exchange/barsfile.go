@@ -106,14 +106,13 @@ func (s *fileSource) openAt(sym string, t time.Time) (float64, bool) {
 	return bs[i-1].O, true
 }
 
-func (s *fileSource) span(sym string, from, to, cutoff time.Time) (bar, bool) {
+func (s *fileSource) each(sym string, from, to, cutoff time.Time, fn func(bar, time.Time)) {
 	bs := s.bars[sym]
-	var agg aggregator
 	for i := sort.Search(len(bs), func(i int) bool { return !bs[i].T.Before(from) }); i < len(bs) && bs[i].T.Before(to); i++ {
-		if bs[i].T.Add(s.resolution).After(cutoff) {
-			break
+		end := bs[i].T.Add(s.resolution)
+		if end.After(cutoff) {
+			return
 		}
-		agg.add(bs[i])
+		fn(bs[i], end)
 	}
-	return agg.result()
 }

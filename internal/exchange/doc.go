@@ -35,8 +35,8 @@
 // calibrated on shared/data's real hourly bars. History exists for any past time. The current
 // price is the open of the minute bar forming now; bars only cover complete
 // buckets; without start, /v2/stocks/bars returns the limit's worth of
-// history before end. Bars do not reflect admin price overrides; trades
-// and fills do.
+// history before end. Admin price changes and bursts show in bars,
+// trades and fills alike.
 //
 // Matching: market and stop orders fill at the current price plus (buy) or
 // minus (sell) SlippageBps; limit orders fill at the current price once it
@@ -57,6 +57,14 @@
 //	     sets the price from the current minute on (the generated path
 //	     continues from there) and matches resting orders at once;
 //	     answers {"symbol","price"}.
+//	POST /sim/v1/burst {"symbol":"AAPL","change_pct":3,"minutes":25,"volume_mult":6}
+//	     writes a momentum burst into the recent past: over the `minutes`
+//	     (default 25) that end at the last 5-minute boundary of market
+//	     time the price ramps by change_pct and volume is multiplied by
+//	     volume_mult (default 6); the price stays shifted afterwards and
+//	     resting orders are matched. The default momentum strategy sees a
+//	     signal on its next look at 5Min bars. Answers
+//	     {"symbol","start","end","price"}.
 //	GET  /sim/v1/faults                      -> the current fault config
 //	POST /sim/v1/faults {"rate":0.2,"kinds":["429","500","delay","drop","lost_response"],"delay_ms":1000,"seed":7}
 //	     each /v2 request fails with probability rate, with a kind drawn

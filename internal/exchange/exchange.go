@@ -140,28 +140,9 @@ func (e *Exchange) saveLocked() error {
 	return saveState(e.cfg.StateFile, e.st)
 }
 
-// priceLocked is the current price of sym, honouring admin overrides.
+// priceLocked is the current price of sym, honouring admin overrides and bursts.
 func (e *Exchange) priceLocked(sym string, t time.Time) (decimal.Decimal, bool) {
-	for i := len(e.st.Overrides) - 1; i >= 0; i-- {
-		ov := e.st.Overrides[i]
-		if ov.Symbol != sym || minuteIndex(ov.At) > minuteIndex(t) {
-			continue
-		}
-		if minuteIndex(ov.At) == minuteIndex(t) {
-			return ov.Price, true
-		}
-		base, ok1 := e.src.openAt(sym, ov.At)
-		now, ok2 := e.src.openAt(sym, t)
-		if !ok1 || !ok2 || base <= 0 {
-			return ov.Price, true
-		}
-		return decimal.NewFromFloat(ov.Price.InexactFloat64() * now / base).Round(2), true
-	}
-	p, ok := e.src.openAt(sym, t)
-	if !ok {
-		return decimal.Decimal{}, false
-	}
-	return decimal.NewFromFloat(p).Round(2), true
+	return e.adjustmentsLocked(sym).price(t)
 }
 
 // Run serves an exchange on listen until ctx is done, then shuts down

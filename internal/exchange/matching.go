@@ -27,7 +27,9 @@ func (e *Exchange) matchLocked() bool {
 			if !ok {
 				continue
 			}
+			wasTriggered := o.Triggered
 			fill, ok := e.crossLocked(o, price)
+			changed = changed || o.Triggered != wasTriggered
 			if !ok {
 				continue
 			}

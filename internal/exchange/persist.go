@@ -24,6 +24,7 @@ type state struct {
 	Orders       []*order             `json:"orders"` // creation order
 	Positions    map[string]*position `json:"positions"`
 	Overrides    []override           `json:"overrides"`
+	Bursts       []burst              `json:"bursts"`
 }
 
 type position struct {
@@ -37,6 +38,7 @@ type override struct {
 	Symbol string          `json:"symbol"`
 	At     time.Time       `json:"at"`
 	Price  decimal.Decimal `json:"price"`
+	Bursts int             `json:"bursts"` // bursts of Symbol made before this override
 }
 
 func loadState(path string) (*state, error) {

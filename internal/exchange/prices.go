@@ -23,9 +23,9 @@ type priceSource interface {
 	known(sym string) bool
 	// openAt is the price of sym at market time t (the open of the bar forming at t).
 	openAt(sym string, t time.Time) (float64, bool)
-	// span aggregates the base bars of sym that start in [from, to) and end
-	// no later than cutoff.
-	span(sym string, from, to, cutoff time.Time) (bar, bool)
+	// each calls fn with every base bar of sym (and its end) that starts in
+	// [from, to) and ends no later than cutoff, in time order.
+	each(sym string, from, to, cutoff time.Time, fn func(b bar, end time.Time))
 }
 
 // Calibration, from shared/data/bars_1h_2024-11_2025-11.csv: hourly log
@@ -98,16 +98,15 @@ func (g *generator) minute(sym string, m int64) bar {
 	return b
 }
 
-func (g *generator) span(sym string, from, to, cutoff time.Time) (bar, bool) {
+func (g *generator) each(sym string, from, to, cutoff time.Time, fn func(bar, time.Time)) {
 	if !validSymbol(sym) {
-		return bar{}, false
+		return
 	}
-	var agg aggregator
 	last := minuteIndex(cutoff) // minutes starting before this one are complete
 	for m := ceilMinute(from); m*60 < to.Unix() && m < last; m++ {
-		agg.add(g.minute(sym, m))
+		b := g.minute(sym, m)
+		fn(b, b.T.Add(time.Minute))
 	}
-	return agg.result()
 }
 
 func (g *generator) day(sym string, d int64) *dayPath {
