@@ -137,6 +137,9 @@ func (e *Exchange) placeLocked(req placeRequest) (*order, *apiError) {
 		e.byClient[o.ClientOrderID] = o
 	}
 	e.matchLocked()
+	if parent.Status == statusNew && (parent.TimeInForce == "ioc" || parent.TimeInForce == "fok") {
+		e.cancelLocked(parent, now) // fills are never partial, so IOC and FOK agree
+	}
 	return parent, nil
 }
 

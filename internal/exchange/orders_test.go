@@ -335,3 +335,51 @@ func TestListOrdersFilters(t *testing.T) {
 		t.Errorf("order after cancel all: %s", o.Status)
 	}
 }
+
+func TestExitOrdersHoldPositionQty(t *testing.T) {
+	f := newFixture(t, exchange.Config{})
+	f.setPrice(t, "SPY", "500")
+	o, err := f.tc.PlaceOrder(alpaca.PlaceOrderRequest{Symbol: "SPY", Qty: decp("4"), Side: alpaca.Buy, Type: alpaca.Market,
+		TimeInForce: alpaca.GTC, OrderClass: alpaca.Bracket,
+		TakeProfit: &alpaca.TakeProfit{LimitPrice: decp("520")}, StopLoss: &alpaca.StopLoss{StopPrice: decp("490")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos, err := f.tc.GetPosition("SPY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDec(t, "qty_available with both legs live", pos.QtyAvailable, "0")
+	_, err = f.tc.ClosePosition("SPY", alpaca.ClosePositionRequest{})
+	apiErr(t, err, http.StatusForbidden, 40310000)
+	_, err = f.tc.CloseAllPositions(alpaca.CloseAllPositionsRequest{})
+	apiErr(t, err, http.StatusForbidden, 40310000)
+
+	if err := f.tc.CancelOrder(o.Legs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := f.order(t, o.Legs[0].ID), f.order(t, o.Legs[1].ID); a.Status != "canceled" || b.Status != "canceled" {
+		t.Fatalf("canceling one bracket leg: %s/%s, want both canceled", a.Status, b.Status)
+	}
+	if _, err := f.tc.ClosePosition("SPY", alpaca.ClosePositionRequest{}); err != nil {
+		t.Fatalf("close after canceling the legs: %v", err)
+	}
+}
+
+func TestImmediateOrCancel(t *testing.T) {
+	f := newFixture(t, exchange.Config{})
+	f.setPrice(t, "AAPL", "100")
+	o, err := f.tc.PlaceOrder(alpaca.PlaceOrderRequest{Symbol: "AAPL", Qty: decp("1"), Side: alpaca.Buy, Type: alpaca.Limit,
+		LimitPrice: decp("90"), TimeInForce: alpaca.IOC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != "canceled" {
+		t.Errorf("unmarketable IOC: %s, want canceled", o.Status)
+	}
+	o, err = f.tc.PlaceOrder(alpaca.PlaceOrderRequest{Symbol: "AAPL", Qty: decp("1"), Side: alpaca.Buy, Type: alpaca.Limit,
+		LimitPrice: decp("101"), TimeInForce: alpaca.FOK})
+	if err != nil || o.Status != "filled" {
+		t.Errorf("marketable FOK: %+v, %v", o, err)
+	}
+}

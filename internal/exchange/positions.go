@@ -44,7 +44,8 @@ func (e *Exchange) positionViewLocked(sym string, p *position, now time.Time) po
 	}
 	return positionView{
 		AssetID: assetID(sym), Symbol: sym, Exchange: "NASDAQ", AssetClass: "us_equity", AssetMarginable: true,
-		Qty: p.Qty, QtyAvailable: p.Qty, AvgEntryPrice: p.AvgEntry, Side: side,
+		Qty: p.Qty, QtyAvailable: e.availableLocked(sym, p).Mul(decimal.NewFromInt(int64(p.Qty.Sign()))),
+		AvgEntryPrice: p.AvgEntry, Side: side,
 		MarketValue: &mv, CostBasis: cost, UnrealizedPL: &pl, UnrealizedPLPC: &plpc,
 		UnrealizedIntradayPL: &pl, UnrealizedIntradayPLPC: &plpc, CurrentPrice: &px,
 	}
@@ -144,18 +145,49 @@ func closeQty(held decimal.Decimal, qtyArg, pctArg string) (decimal.Decimal, *ap
 	return held, nil
 }
 
-func (e *Exchange) closeLocked(sym string, p *position, qty decimal.Decimal) (*order, *apiError) {
-	side := "sell"
+// availableLocked is how much of a position open exit orders do not
+// already hold; like Alpaca, an exit pair (bracket legs, OCO) holds its
+// quantity once.
+func (e *Exchange) availableLocked(sym string, p *position) decimal.Decimal {
+	exit := closingSide(p)
+	held := map[string]decimal.Decimal{}
+	for _, o := range e.st.Orders {
+		if o.Symbol != sym || o.Side != exit || !o.open() {
+			continue
+		}
+		key := o.ID
+		if o.ParentID != "" && len(e.exitGroupLocked(o)) > 0 {
+			key = o.ParentID
+		}
+		held[key] = decimal.Max(held[key], o.Qty)
+	}
+	avail := p.Qty.Abs()
+	for _, q := range held {
+		avail = avail.Sub(q)
+	}
+	return decimal.Max(decimal.Zero, avail)
+}
+
+func closingSide(p *position) string {
 	if p.Qty.IsNegative() {
-		side = "buy"
+		return "buy"
+	}
+	return "sell"
+}
+
+func (e *Exchange) closeLocked(sym string, p *position, qty decimal.Decimal) (*order, *apiError) {
+	side := closingSide(p)
+	if avail := e.availableLocked(sym, p); qty.GreaterThan(avail) {
+		return nil, errf(http.StatusForbidden, codeForbidden,
+			"insufficient qty available for order (requested: "+qty.String()+", available: "+avail.String()+")")
 	}
 	return e.placeLocked(placeRequest{Symbol: sym, Qty: &qty, Side: side, Type: "market", TimeInForce: "day"})
 }
 
 type closeAllEntry struct {
-	Symbol string    `json:"symbol"`
-	Status int       `json:"status"`
-	Body   orderView `json:"body"`
+	Symbol string `json:"symbol"`
+	Status int    `json:"status"`
+	Body   any    `json:"body"` // the order, or the error
 }
 
 func (e *Exchange) handleCloseAllPositions(w http.ResponseWriter, r *http.Request) {
@@ -170,6 +202,7 @@ func (e *Exchange) handleCloseAllPositions(w http.ResponseWriter, r *http.Reques
 		p := e.st.Positions[sym]
 		o, aerr := e.closeLocked(sym, p, p.Qty.Abs())
 		if aerr != nil {
+			out = append(out, closeAllEntry{Symbol: sym, Status: aerr.Status, Body: aerr})
 			continue
 		}
 		out = append(out, closeAllEntry{Symbol: sym, Status: http.StatusOK, Body: e.viewLocked(o, false)})
