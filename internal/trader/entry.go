@@ -146,9 +146,13 @@ func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decima
 		return fmt.Errorf("place %s bracket: %w", intent.ClientOrderID, err)
 	}
 	t.fp.Hit(failpoint.AfterSend)
-	ack := t.now().UTC()
-	t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, BrokerOrderID: o.ID, Status: o.Status,
-		FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice, AcknowledgedAt: &ack, UpdatedAt: ack})
+	// The acknowledgement goes through the same path as every read-back, so
+	// an order that filled at once also opens its position and journals
+	// its legs now.
+	journal := map[string]db.Order{intent.ClientOrderID: intent}
+	if err := t.applyRoot(ctx, journal, map[string]db.Position{}, o); err != nil {
+		t.log.Warn().Err(err).Str("client_order_id", intent.ClientOrderID).Msg("journaling the acknowledgement failed; the next read-back retries")
+	}
 	t.fp.Hit(failpoint.AfterAck)
 	t.log.Info().Str("symbol", sig.Symbol).Str("side", string(side)).Str("qty", qty.String()).
 		Str("client_order_id", intent.ClientOrderID).Str("stop", stop.String()).Str("target", target.String()).

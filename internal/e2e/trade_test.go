@@ -1,0 +1,188 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// TestTradeSIGINT: a session trades, the first SIGINT gives exit 0, a final
+// checkpoint with trigger shutdown and status completed.
+func TestTradeSIGINT(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+			s := e.WaitForSession()
+			e.WaitForPositions(s.ID, 2)
+			p.Signal(syscall.SIGINT)
+			if code := p.Wait(30 * time.Second); code != 0 {
+				t.Fatalf("exit code %d after SIGINT", code)
+			}
+			s = e.Session()
+			if s.Status != db.StatusCompleted || s.EndTime == nil || !s.PnL.Valid {
+				t.Errorf("session after SIGINT: status %s, end %v, pnl %v", s.Status, s.EndTime, s.PnL)
+			}
+			metas := e.CheckCheckpoints(s.ID)
+			if len(metas) == 0 || metas[0].Trigger != db.TriggerShutdown {
+				t.Fatalf("newest checkpoint trigger: %s", Triggers(metas))
+			}
+			e.CheckNoDuplicateOrders()
+			e.CheckPositionsMatch(s.ID)
+			e.CheckFills(s.ID)
+			if !strings.Contains(p.Stdout(), s.ID) {
+				t.Errorf("stdout does not name the session: %q", p.Stdout())
+			}
+		})
+	}
+}
+
+// TestKill9ThenResume: kill -9 mid-session, then `gambler resume` continues
+// the same session: a resume checkpoint, positions equal to the exchange's,
+// no order sent twice.
+func TestKill9ThenResume(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			p := e.Start(nil, e.TradeArgs("--duration", "10m")...)
+			s := e.WaitForSession()
+			e.WaitForPositions(s.ID, 2)
+			p.Kill9()
+
+			out, code := e.Run(nil, "sessions", "list", "-o", "json")
+			if code != 0 || !strings.Contains(out.Stdout(), `"running": false`) {
+				t.Fatalf("sessions list after kill -9 (exit %d): %s", code, out.Stdout())
+			}
+			// Move prices so brackets fill while nobody watches.
+			for _, sym := range []string{"AAPL", "MSFT", "NVDA"} {
+				e.setPrice(sym, "6")
+			}
+			r, code := e.Run(nil, e.ResumeArgs("--duration", "3s")...)
+			if code != 0 {
+				t.Fatalf("resume exit %d", code)
+			}
+			if !strings.Contains(r.Stdout(), s.ID) {
+				t.Errorf("resume did not continue session %s: %s", s.ID, r.Stdout())
+			}
+			got := e.Session()
+			if got.ID != s.ID || got.Status != db.StatusCompleted {
+				t.Errorf("after resume: session %s status %s", got.ID, got.Status)
+			}
+			metas := e.CheckCheckpoints(s.ID)
+			if !strings.Contains(Triggers(metas), db.TriggerResume) {
+				t.Errorf("no resume checkpoint: %s", Triggers(metas))
+			}
+			e.CheckNoDuplicateOrders()
+			e.CheckPositionsMatch(s.ID)
+			e.CheckFills(s.ID)
+		})
+	}
+}
+
+// TestCrashAtFailpoints kills the trader at each point of the order path
+// and checks that resume resolves the order correctly.
+func TestCrashAtFailpoints(t *testing.T) {
+	cases := []struct {
+		point      string
+		wantAtExch bool   // the crashed order reached the exchange
+		wantStatus string // its journal status after resume
+	}{
+		{"after-intent", false, db.OrderAbandoned},
+		{"after-send", true, "filled"},
+		{"after-ack", true, "filled"},
+	}
+	for _, driver := range Drivers {
+		for _, c := range cases {
+			t.Run(driver+"/"+c.point, func(t *testing.T) {
+				t.Parallel()
+				e := NewEnv(t, driver, "60")
+				p := e.Start([]string{"GAMBLER_FAILPOINT=" + c.point},
+					e.TradeArgs("--duration", "10m")...)
+				if code := p.Wait(90 * time.Second); code != -1 {
+					t.Fatalf("trader should die by SIGKILL at %s; exit %d", c.point, code)
+				}
+				s := e.Session()
+				cid := fmt.Sprintf("g%s-1", strings.ReplaceAll(s.ID, "-", ""))
+				atExchange := false
+				for _, o := range e.ExchangeOrders() {
+					if o["client_order_id"] == cid {
+						atExchange = true
+					}
+				}
+				if atExchange != c.wantAtExch {
+					t.Fatalf("order %s at exchange = %v, want %v", cid, atExchange, c.wantAtExch)
+				}
+				if _, code := e.Run(nil, e.ResumeArgs("--duration", "2s", "--max-positions", "1")...); code != 0 {
+					t.Fatalf("resume exit %d", code)
+				}
+				o, err := e.Store.GetOrder(context.Background(), cid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.Status != c.wantStatus {
+					t.Errorf("journal status of %s after resume: %s, want %s", cid, o.Status, c.wantStatus)
+				}
+				e.CheckNoDuplicateOrders()
+				e.CheckPositionsMatch(s.ID)
+				e.CheckFills(s.ID)
+				e.CheckCheckpoints(s.ID)
+			})
+		}
+	}
+}
+
+// TestSecondResumeRefused: while one process trades a session, a second
+// resume exits 1 naming the holder.
+func TestSecondResumeRefused(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+			e.WaitForSession()
+			second, code := e.Run(nil, e.ResumeArgs()...)
+			if code != 1 {
+				t.Fatalf("second resume exit %d, want 1", code)
+			}
+			if want := fmt.Sprintf("pid %d", p.cmd.Process.Pid); !strings.Contains(second.Stderr(), want) {
+				t.Errorf("refusal does not name the holder (%s): %s", want, second.Stderr())
+			}
+			p.Signal(syscall.SIGTERM)
+			if code := p.Wait(30 * time.Second); code != 0 {
+				t.Fatalf("exit %d after SIGTERM", code)
+			}
+		})
+	}
+}
+
+// TestDurationEndsSession: --duration ends the session by itself.
+func TestDurationEndsSession(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			if _, code := e.Run(nil, e.TradeArgs("--duration", "3s")...); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			s := e.Session()
+			if s.Status != db.StatusCompleted {
+				t.Errorf("status %s", s.Status)
+			}
+			if metas := e.CheckCheckpoints(s.ID); len(metas) == 0 || metas[0].Trigger != db.TriggerShutdown {
+				t.Errorf("final checkpoint missing: %s", Triggers(metas))
+			}
+			// Nothing left to resume.
+			r, code := e.Run(nil, "resume")
+			if code != 1 || !strings.Contains(r.Stderr(), "gambler trade") {
+				t.Errorf("resume with nothing to resume: exit %d, %s", code, r.Stderr())
+			}
+		})
+	}
+}
