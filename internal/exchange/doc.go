@@ -9,7 +9,11 @@
 // GET /v2/positions, DELETE /v2/positions, GET|DELETE /v2/positions/{symbol}
 // (qty or percentage), POST|GET|DELETE /v2/orders, GET|DELETE
 // /v2/orders/{id}, GET /v2/orders:by_client_order_id, GET /v2/stocks/bars,
-// GET /v2/stocks/bars/latest and GET /v2/stocks/trades/latest. Errors carry
+// GET /v2/stocks/bars/latest and GET /v2/stocks/trades/latest, and the
+// server-sent-events stream GET /v2/events/trades (events new, fill and
+// canceled; since/since_id replay the in-memory log of this process,
+// until/until_id end the stream; without since it starts with new events).
+// Errors carry
 // Alpaca's body {"code":N,"message":"..."}: 401/40110000 for a wrong key,
 // 404/40410000 for an unknown order, position or asset, 422/40010001
 // "client_order_id must be unique" for a reused client_order_id (also after

@@ -25,6 +25,7 @@ type Exchange struct {
 	src    priceSource
 	loc    *time.Location // America/New_York, for market hours
 	faults *faults
+	events *events
 
 	mu       sync.Mutex
 	st       *state
@@ -43,6 +44,7 @@ func New(cfg Config) (*Exchange, error) {
 		cfg:    cfg,
 		log:    cfg.Logger,
 		faults: newFaults(),
+		events: newEvents(),
 		loc:    loadNewYork(),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
@@ -99,6 +101,7 @@ func (e *Exchange) setState(st *state) {
 // is written before it is acknowledged.
 func (e *Exchange) Close() error {
 	e.closeOnce.Do(func() {
+		e.events.stop()
 		close(e.stop)
 		<-e.done
 	})
@@ -159,6 +162,7 @@ func Run(ctx context.Context, cfg Config, listen string, ready func(url string))
 		return fmt.Errorf("listen on %s: %w", listen, err)
 	}
 	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(e.events.stop)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

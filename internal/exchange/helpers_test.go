@@ -67,10 +67,11 @@ func newFixture(t *testing.T, cfg exchange.Config) *fixture {
 	}
 	srv := httptest.NewServer(ex.Handler())
 	t.Cleanup(func() {
-		srv.Close()
+		// Close first: it ends open event streams, which srv.Close waits for.
 		if err := ex.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
+		srv.Close()
 	})
 	return &fixture{ex: ex, url: srv.URL, clk: clk, tc: tradingClient(srv.URL, cfg.KeyID, cfg.Secret), md: dataClient(srv.URL)}
 }

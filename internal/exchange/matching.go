@@ -92,6 +92,7 @@ func (e *Exchange) fillLocked(o *order, price decimal.Decimal, now time.Time) {
 	o.FilledAt = &t
 	o.UpdatedAt = now
 	e.applyFillLocked(o.Symbol, o.Side, o.Qty, price)
+	e.emitLocked("fill", o, now)
 	for _, id := range o.Legs {
 		if leg := e.byID[id]; leg.Status == statusHeld {
 			leg.Status = statusNew
@@ -134,6 +135,7 @@ func (e *Exchange) cancelOneLocked(o *order, now time.Time) {
 	o.Status = statusCanceled
 	o.CanceledAt = &t
 	o.UpdatedAt = now
+	e.emitLocked("canceled", o, now)
 }
 
 // cancelLocked cancels o with everything that must go with it: the legs of

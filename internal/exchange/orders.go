@@ -136,6 +136,7 @@ func (e *Exchange) placeLocked(req placeRequest) (*order, *apiError) {
 		e.byID[o.ID] = o
 		e.byClient[o.ClientOrderID] = o
 	}
+	e.emitLocked("new", parent, now)
 	e.matchLocked()
 	if parent.Status == statusNew && (parent.TimeInForce == "ioc" || parent.TimeInForce == "fok") {
 		e.cancelLocked(parent, now) // fills are never partial, so IOC and FOK agree

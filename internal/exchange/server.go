@@ -48,6 +48,7 @@ func (e *Exchange) Handler() http.Handler {
 	api.HandleFunc("GET /v2/orders/{id}", e.handleGetOrder)
 	api.HandleFunc("DELETE /v2/orders/{id}", e.handleCancelOrder)
 	api.HandleFunc("GET /v2/orders:by_client_order_id", e.handleOrderByClientID)
+	api.HandleFunc("GET /v2/events/trades", e.handleTradeStream)
 	api.HandleFunc("GET /v2/stocks/bars", e.handleBars)
 	api.HandleFunc("GET /v2/stocks/bars/latest", e.handleLatestBars)
 	api.HandleFunc("GET /v2/stocks/trades/latest", e.handleLatestTrades)
