@@ -14,8 +14,8 @@ import (
 const (
 	defaultBarLimit = 1000
 	maxBarLimit     = 10000
-	// maxBucketScan bounds the empty buckets one request may walk (nights
-	// and weekends under market hours, gaps in a bars file).
+	// maxBucketScan bounds the buckets one page may walk (gaps in a bars
+	// file, a start long before its first bar).
 	maxBucketScan = 200000
 )
 
@@ -183,7 +183,7 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 		first = first.Add(bq.tf)
 	}
 	last := bucketStart(bq.end, bq.tf)
-	n := 0
+	n, scanned := 0, 0
 	for si := bq.pageSym; si < len(bq.symbols); si++ {
 		sym := bq.symbols[si]
 		at, step := first, bq.tf
@@ -193,18 +193,22 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 		if si == bq.pageSym && !bq.pageAt.IsZero() {
 			at = bq.pageAt
 		}
-		for scanned := 0; !at.Before(first) && !at.After(last) && scanned < maxBucketScan; at, scanned = at.Add(step), scanned+1 {
+		for ; !at.Before(first) && !at.After(last); at = at.Add(step) {
 			if at.Add(bq.tf).After(now) {
 				continue // still forming
+			}
+			if scanned++; scanned > maxBucketScan {
+				// A long empty stretch: end the page here rather than
+				// scan on; the client follows the token.
+				writeBarsPage(w, resp, si, at)
+				return
 			}
 			b, ok := adj[sym].span(at, at.Add(bq.tf), now)
 			if !ok {
 				continue
 			}
 			if n == bq.limit {
-				tok := encodePageToken(si, at)
-				resp.NextPageToken = &tok
-				writeJSON(w, http.StatusOK, resp)
+				writeBarsPage(w, resp, si, at)
 				return
 			}
 			b.T = at
@@ -212,6 +216,14 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 			n++
 		}
 	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// writeBarsPage sends a page whose next page resumes at symbol index si,
+// bucket at.
+func writeBarsPage(w http.ResponseWriter, resp barsResponse, si int, at time.Time) {
+	tok := encodePageToken(si, at)
+	resp.NextPageToken = &tok
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -248,10 +260,14 @@ func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"bars": out})
 }
 
+// maxLatestScan is how far back (in minutes) the latest bar is looked for:
+// a week covers weekends and gaps in a bars file.
+const maxLatestScan = 7 * 24 * 60
+
 // latestBar is the most recent complete one-minute (or bars-file) bar.
 func latestBar(adj adjustments, now time.Time) (bar, bool) {
 	at := bucketStart(now, time.Minute)
-	for i := 0; i < maxBucketScan; i++ {
+	for i := 0; i < maxLatestScan; i++ {
 		at = at.Add(-time.Minute)
 		if b, ok := adj.span(at, at.Add(time.Minute), now); ok {
 			b.T = at
