@@ -64,12 +64,23 @@ func New(cfg Config) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st == nil {
+	switch {
+	case st == nil:
 		st = e.freshState(start)
-		if cfg.StateFile != "" {
-			if err := saveState(cfg.StateFile, st); err != nil {
-				return nil, err
-			}
+	case st.Speed != cfg.Speed:
+		// Restarted at another speed: market time continues from where
+		// the old speed has taken it, then runs at the new one.
+		wall := cfg.Now().UTC()
+		oldSpeed := st.Speed
+		if oldSpeed <= 0 {
+			oldSpeed = 1
+		}
+		st.AnchorMarket = st.AnchorMarket.Add(time.Duration(float64(wall.Sub(st.AnchorWall)) * oldSpeed)).UTC()
+		st.AnchorWall, st.Speed = wall, cfg.Speed
+	}
+	if cfg.StateFile != "" {
+		if err := saveState(cfg.StateFile, st); err != nil {
+			return nil, err
 		}
 	}
 	e.setState(st)
@@ -82,6 +93,7 @@ func (e *Exchange) freshState(market time.Time) *state {
 		Version:      1,
 		AnchorWall:   e.cfg.Now().UTC(),
 		AnchorMarket: market,
+		Speed:        e.cfg.Speed,
 		Cash:         e.cfg.InitialCash,
 		Positions:    make(map[string]*position),
 	}

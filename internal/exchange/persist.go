@@ -20,6 +20,7 @@ type state struct {
 	// anchors makes the clock continue across restarts.
 	AnchorWall   time.Time            `json:"anchor_wall"`
 	AnchorMarket time.Time            `json:"anchor_market"`
+	Speed        float64              `json:"speed"` // the Speed the anchors were set with
 	Cash         decimal.Decimal      `json:"cash"`
 	Orders       []*order             `json:"orders"` // creation order
 	Positions    map[string]*position `json:"positions"`

@@ -75,6 +75,22 @@ func TestStateFileRestart(t *testing.T) {
 	}
 }
 
+func TestRestartAtAnotherSpeedKeepsTheClockContinuous(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "exchange.json")
+	clk := &fakeClock{now: t0}
+	newFixture(t, exchange.Config{StateFile: path, Now: clk.Now, Speed: 60})
+	clk.Advance(10 * time.Second) // 10 market minutes at speed 60
+	g := newFixture(t, exchange.Config{StateFile: path, Now: clk.Now, Speed: 1})
+	clk.Advance(10 * time.Second) // 10 market seconds at speed 1
+	clock, err := g.tc.GetClock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := t0.Add(10*time.Minute + 10*time.Second); !clock.Timestamp.Equal(want) {
+		t.Errorf("clock = %v, want %v", clock.Timestamp, want)
+	}
+}
+
 func TestNewRejectsCorruptStateFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
