@@ -186,3 +186,51 @@ func TestDurationEndsSession(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseOnExit: --close-on-exit cancels the exit legs, flattens every
+// position at the broker and closes them in the store with real prices.
+func TestCloseOnExit(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			p := e.Start(nil, e.TradeArgs("--duration", "0", "--close-on-exit")...)
+			s := e.WaitForSession()
+			e.WaitForPositions(s.ID, 1)
+			p.Signal(syscall.SIGINT)
+			if code := p.Wait(30 * time.Second); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			held, err := e.Broker.Positions(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(held) != 0 {
+				t.Errorf("exchange still holds %d positions", len(held))
+			}
+			e.CheckPositionsMatch(s.ID)
+			e.CheckFills(s.ID)
+			e.CheckNoDuplicateOrders()
+		})
+	}
+}
+
+// TestExchangeKill9KeepsState: an exchange killed with SIGKILL restarts
+// from its state file with every acknowledged order and position.
+func TestExchangeKill9KeepsState(t *testing.T) {
+	e := NewEnv(t, "sqlite", "1")
+	p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+	s := e.WaitForSession()
+	e.WaitForPositions(s.ID, 1)
+	p.Signal(syscall.SIGINT)
+	if code := p.Wait(30 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	before := len(e.ExchangeOrders())
+	e.Exchange.Kill9()
+	e.Exchange.Restart()
+	if after := len(e.ExchangeOrders()); after != before {
+		t.Fatalf("exchange had %d orders before kill -9, %d after restart", before, after)
+	}
+	e.CheckPositionsMatch(s.ID)
+}

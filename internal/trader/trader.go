@@ -42,6 +42,7 @@ type Broker interface {
 	OrderByClientID(ctx context.Context, clientOrderID string) (broker.Order, error)
 	Orders(ctx context.Context, q broker.ListOrders) ([]broker.Order, error)
 	ClosePosition(ctx context.Context, symbol string, opts broker.CloseOptions) (broker.Order, error)
+	CancelOrder(ctx context.Context, id string) error
 }
 
 // Session is the held session the trader trades.
@@ -193,16 +194,38 @@ func (t *Trader) finish(ctx context.Context) error {
 }
 
 // flatten closes every active position at the broker (--close-on-exit).
-// Fills are recorded by the read-back that follows.
+// The exit legs hold the shares, so they are canceled first, as Alpaca
+// requires. Fills are recorded by the read-back that follows.
 func (t *Trader) flatten(ctx context.Context) {
 	active, err := t.store.ActivePositions(ctx, t.sessionID())
 	if err != nil {
 		t.log.Error().Err(err).Msg("cannot read positions to close them")
 		return
 	}
+	open, err := t.store.SessionOrders(ctx, t.sessionID(), true)
+	if err != nil {
+		t.log.Error().Err(err).Msg("cannot read exit orders to close positions")
+		return
+	}
 	for _, p := range active {
-		if _, err := t.broker.ClosePosition(ctx, p.Symbol, broker.CloseOptions{}); err != nil {
+		for _, o := range open {
+			if o.ParentClientOrderID == p.EntryClientOrderID && o.BrokerOrderID != "" {
+				if err := t.broker.CancelOrder(ctx, o.BrokerOrderID); err != nil {
+					t.log.Warn().Err(err).Str("order", o.BrokerOrderID).Msg("cancel exit order failed")
+				}
+			}
+		}
+		o, err := t.broker.ClosePosition(ctx, p.Symbol, broker.CloseOptions{})
+		if err != nil {
 			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("close position failed; it stays protected by its exit orders")
+			continue
+		}
+		// The closing order is journaled as an exit of the entry, so its
+		// fill closes the position like a bracket leg's would.
+		root := broker.Order{ClientOrderID: p.EntryClientOrderID, OrderClass: broker.Simple}
+		positions := map[string]db.Position{p.EntryClientOrderID: p}
+		if err := t.applyLeg(ctx, map[string]db.Order{}, positions, root, o); err != nil {
+			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("journal closing order failed")
 		}
 	}
 	if err := t.sync(ctx); err != nil {
