@@ -39,6 +39,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		newCheckpointsCmd(app),
 		newExchangeCmd(app),
 		newTradeCmd(app),
+		newReconcileCmd(app),
 	)
 	root.AddCommand(newResumeCmds(app)...)
 	// Unknown subcommands and bad positional args are usage errors too.

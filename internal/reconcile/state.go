@@ -1,0 +1,191 @@
+package reconcile
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// StoreState is what the store knows about one session.
+type StoreState struct {
+	SessionID string
+	// Positions are the session's active positions.
+	Positions []db.Position
+	// Orders is the session's whole journal, oldest first.
+	Orders []db.Order
+	// OtherSessionIDs are every other session in the database, whose
+	// client_order_id prefixes mark positions that are not ours.
+	OtherSessionIDs []string
+	// StopLossPct and TakeProfitPct place the exits of adopted positions
+	// and of positions stored without stop or target.
+	StopLossPct, TakeProfitPct decimal.Decimal
+}
+
+// BrokerState is what the broker reported. Every field comes from a
+// request that succeeded.
+type BrokerState struct {
+	Positions []broker.Position
+	// Open are the open orders, flat: bracket and OCO legs appear as orders
+	// of their own, because a nested open listing leaves out the live legs
+	// of an entry that has already filled.
+	Open []broker.Order
+	// Recent are recent orders of any status, nested, so that legs can be
+	// traced to their root, plus closed orders of the symbols whose
+	// positions appeared or disappeared.
+	Recent []broker.Order
+	// Lookups are journal orders the lists did not return, looked up by
+	// client_order_id.
+	Lookups map[string]broker.Order
+	// NotFound are client_order_ids the broker answered 404 for.
+	NotFound map[string]bool
+}
+
+// Prefix is the per-session prefix of every client_order_id: "g" and the
+// session UUID without dashes. It must stay identical to
+// trader.ClientOrderIDPrefix (the trader imports this package, so the rule
+// cannot be shared the other way round).
+func Prefix(sessionID string) string {
+	return "g" + strings.ReplaceAll(sessionID, "-", "") + "-"
+}
+
+// RepairClientOrderID is the deterministic client_order_id of the n-th
+// exit repair of a position. It carries the session prefix, so reconcile
+// recognises the order as ours, and cannot collide with the sequence ids
+// (prefix + digits). Base 36 keeps it within 48 characters.
+func RepairClientOrderID(sessionID string, positionID int64, n int) string {
+	return Prefix(sessionID) + "x" + strconv.FormatInt(positionID, 36) + "-" + strconv.FormatInt(int64(n), 36)
+}
+
+// seqOf returns the journal sequence a client_order_id was built from, or 0.
+func seqOf(prefix, cid string) int64 {
+	n, err := strconv.ParseInt(strings.TrimPrefix(cid, prefix), 10, 64)
+	if err != nil || !strings.HasPrefix(cid, prefix) {
+		return 0
+	}
+	return n
+}
+
+// terminal statuses: the broker will not change these orders again.
+var terminal = map[string]bool{
+	broker.StatusFilled: true, broker.StatusCanceled: true, broker.StatusExpired: true,
+	broker.StatusRejected: true, db.OrderAbandoned: true, "replaced": true, "done_for_day": true,
+}
+
+// live reports whether an order can still execute.
+func live(o broker.Order) bool { return !terminal[o.Status] && o.Status != "pending_cancel" }
+
+// view indexes both states for Diff.
+type view struct {
+	s        StoreState
+	b        BrokerState
+	prefix   string
+	others   map[string]string       // prefix -> session id
+	journal  map[string]db.Order     // by client_order_id
+	orders   map[string]broker.Order // every broker order seen, by client_order_id
+	parentOf map[string]string       // leg client_order_id -> root client_order_id
+	flat     []broker.Order          // Recent with legs flattened
+}
+
+func newView(s StoreState, b BrokerState) *view {
+	v := &view{s: s, b: b, prefix: Prefix(s.SessionID), others: map[string]string{},
+		journal: map[string]db.Order{}, orders: map[string]broker.Order{}, parentOf: map[string]string{}}
+	for _, id := range s.OtherSessionIDs {
+		v.others[Prefix(id)] = id
+	}
+	for _, o := range s.Orders {
+		v.journal[o.ClientOrderID] = o
+		if o.ParentClientOrderID != "" {
+			v.parentOf[o.ClientOrderID] = o.ParentClientOrderID
+		}
+	}
+	see := func(o broker.Order) {
+		if cur, ok := v.orders[o.ClientOrderID]; !ok || o.UpdatedAt.After(cur.UpdatedAt) {
+			v.orders[o.ClientOrderID] = o
+		}
+	}
+	addRoot := func(o broker.Order) {
+		see(o)
+		for _, l := range o.Legs {
+			v.parentOf[l.ClientOrderID] = o.ClientOrderID
+			see(l)
+		}
+	}
+	for _, o := range b.Recent {
+		addRoot(o)
+		v.flat = append(v.flat, o)
+		v.flat = append(v.flat, o.Legs...)
+	}
+	for _, o := range b.Lookups {
+		addRoot(o)
+	}
+	for _, o := range b.Open {
+		see(o)
+	}
+	return v
+}
+
+// owner says whose order cid is: "" for ours, the session id of another
+// session of this database, or "?" for an order of nobody we know
+// (placed by hand or by another tool).
+func (v *view) owner(cid string) string {
+	root := cid
+	if p, ok := v.parentOf[cid]; ok {
+		root = p
+	}
+	if strings.HasPrefix(root, v.prefix) {
+		return ""
+	}
+	if i := strings.IndexByte(root, '-'); i > 0 {
+		if id, ok := v.others[root[:i+1]]; ok {
+			return id
+		}
+	}
+	return "?"
+}
+
+func (v *view) brokerPosition(symbol string) (broker.Position, bool) {
+	for _, p := range v.b.Positions {
+		if p.Symbol == symbol {
+			return p, true
+		}
+	}
+	return broker.Position{}, false
+}
+
+// exitSide is the side of an order that closes a position opened on side.
+func exitSide(side string) broker.Side {
+	if side == string(broker.Sell) {
+		return broker.Buy
+	}
+	return broker.Sell
+}
+
+// positionSide maps a broker position side to the side of its entry.
+func positionSide(p broker.Position) string {
+	if p.Side == broker.PositionShort {
+		return string(broker.Sell)
+	}
+	return string(broker.Buy)
+}
+
+// newestFill returns the most recent filled order on symbol and side.
+func (v *view) newestFill(symbol string, side broker.Side, notBefore func(broker.Order) bool) (broker.Order, bool) {
+	var best broker.Order
+	found := false
+	for _, o := range v.flat {
+		if o.Symbol != symbol || o.Side != side || o.Status != broker.StatusFilled || !o.FilledAvgPrice.Valid {
+			continue
+		}
+		if notBefore != nil && !notBefore(o) {
+			continue
+		}
+		if !found || o.FilledAt.After(best.FilledAt) {
+			best, found = o, true
+		}
+	}
+	return best, found
+}
