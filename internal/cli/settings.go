@@ -223,25 +223,10 @@ func (a *App) dec(key string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// duration parses key as a Go duration or a bare number of bareUnit.
-func (a *App) duration(key string, bareUnit time.Duration) (time.Duration, error) {
-	d, err := config.ParseDuration(a.v.GetString(key), bareUnit)
-	if err != nil {
-		return 0, usageError("%s: %v", key, err)
-	}
-	return d, nil
-}
-
 func (a *App) positiveDuration(key string, bareUnit time.Duration) (time.Duration, error) {
 	d, err := config.ParsePositiveDuration(a.v.GetString(key), bareUnit)
 	if err != nil {
 		return 0, usageError("%s: %v", key, err)
 	}
 	return d, nil
-}
-
-// flagKeyName renders a key back as the flag a user would type, for messages.
-func flagName(key string) string {
-	i := strings.LastIndex(key, ".")
-	return "--" + strings.ReplaceAll(key[i+1:], "_", "-")
 }

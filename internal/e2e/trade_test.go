@@ -234,3 +234,36 @@ func TestExchangeKill9KeepsState(t *testing.T) {
 	}
 	e.CheckPositionsMatch(s.ID)
 }
+
+// TestAbandonedSessionMarkedCrashed: a session left active by kill -9 is
+// recorded as crashed when a new session of the same instance starts, and
+// resume-session reopens it.
+func TestAbandonedSessionMarkedCrashed(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+			first := e.WaitForSession()
+			p.Kill9()
+			if _, code := e.Run(nil, e.TradeArgs("--duration", "1s")...); code != 0 {
+				t.Fatalf("second trade exit %d", code)
+			}
+			got, err := e.Store.GetSession(context.Background(), first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != db.StatusCrashed {
+				t.Fatalf("abandoned session status %s, want crashed", got.Status)
+			}
+			if _, code := e.Run(nil, append([]string{"resume-session", first.ID}, e.runArgs("--duration", "1s")...)...); code != 0 {
+				t.Fatalf("resume-session exit %d", code)
+			}
+			got, _ = e.Store.GetSession(context.Background(), first.ID)
+			if got.Status != db.StatusCompleted {
+				t.Errorf("after resume-session: status %s", got.Status)
+			}
+			e.CheckNoDuplicateOrders()
+		})
+	}
+}
