@@ -64,11 +64,15 @@ func Cleanup(ctx context.Context, s Store, o CleanupOptions, log zerolog.Logger)
 	} else {
 		targets = []db.SessionSummary{{Session: db.Session{ID: o.SessionID}}}
 	}
-	for _, t := range targets {
+	for i, t := range targets {
 		n, err := cleanSession(ctx, s, t.ID, o, log)
 		if err != nil {
 			return res, err
 		}
+		// Progress on stderr: cleaning every session of a large database
+		// takes a while.
+		log.Info().Str("session", t.ID).Int64("deleted", n).Bool("dry_run", o.DryRun).
+			Int("done", i+1).Int("of", len(targets)).Msg("cleaned checkpoints")
 		res.Deleted += n
 		res.Sessions = append(res.Sessions, SessionCleanup{SessionID: t.ID, Deleted: n})
 	}
