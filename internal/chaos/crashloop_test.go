@@ -1,0 +1,51 @@
+package chaos
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/e2e"
+)
+
+// TestCrashLoop: kill -9 the trader at a moment drawn uniformly over each
+// life, resume, again and again, while prices keep moving so that entries
+// and exits go on across the loop. Then one clean SIGINT and every
+// invariant.
+func TestCrashLoop(t *testing.T) {
+	forDrivers(t, func(t *testing.T, driver string) {
+		tl := record(t, "crash loop"+fullSizeSuffix, driver)
+		rng := newRand(t)
+		e := e2e.NewEnv(t, driver, "60")
+		mover := moverFor(t, e)
+		p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+		s := e.WaitForSession()
+		for i := 0; i < crashLoops; i++ {
+			life := time.Duration(rng.Intn(maxLifeMillis)) * time.Millisecond
+			select {
+			case <-p.Done():
+				t.Fatalf("life %d: trader exited by itself:\n%s", i, tail(p.Stderr(), 3000))
+			case <-time.After(life):
+			}
+			p.Kill9()
+			tl.Kills++
+			tl.Trials++
+			failed := t.Failed()
+			e.CheckNoDuplicateOrders()
+			if !failed && t.Failed() {
+				tl.Violations++
+			}
+			p = e.Start(nil, e.ResumeArgs()...)
+		}
+		waitTrading(t, p)
+		time.Sleep(time.Second)
+		stop(t, p)
+		tl.Faults = mover.Stop()
+		tl.FaultNote = "admin price moves of 5%"
+		e.CheckAll()
+		orders, closed := e.OwnOrders(s.ID), e.ClosedPositions(s.ID)
+		t.Logf("%d kills, %d entry orders at the exchange, %d positions closed, %d price moves", tl.Kills, orders, closed, tl.Faults)
+		if orders < 2 || closed < 1 {
+			t.Errorf("the loop did not keep trading: %d entries, %d closed positions", orders, closed)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package chaos
+
+import (
+	"math/rand"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/e2e"
+)
+
+// symbols are the ones e2e.Env.TradeArgs trades.
+var symbols = []string{"AAPL", "MSFT", "NVDA"}
+
+// newRand returns a random source seeded from GAMBLER_CHAOS_SEED or the
+// clock; the seed is logged so that a failure can be replayed.
+func newRand(t *testing.T) *rand.Rand {
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("GAMBLER_CHAOS_SEED"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			t.Fatalf("GAMBLER_CHAOS_SEED: %v", err)
+		}
+		seed = n
+	}
+	t.Logf("random seed %d (replay with GAMBLER_CHAOS_SEED=%d)", seed, seed)
+	return rand.New(rand.NewSource(seed))
+}
+
+// moverFor keeps prices moving by 5% so that brackets fill and the trader
+// re-enters; it stops when the test ends.
+func moverFor(t *testing.T, e *e2e.Env) *e2e.PriceMover {
+	m := e.Exchange.StartPriceMover(symbols, 5, 700*time.Millisecond, 11)
+	t.Cleanup(func() { m.Stop() })
+	return m
+}
+
+// waitTrading waits until a trader or resume has taken its session and
+// printed it: from then on it trades.
+func waitTrading(t *testing.T, p *e2e.Proc) {
+	t.Helper()
+	e2e.Eventually(t, 60*time.Second, "the trader to print its session", func() bool {
+		if p.Exited() {
+			t.Fatalf("trader exited before trading:\n%s", tail(p.Stderr(), 3000))
+		}
+		return strings.Contains(p.Stdout(), "session ")
+	})
+}
+
+// stop sends SIGINT and wants a clean exit.
+func stop(t *testing.T, p *e2e.Proc) {
+	t.Helper()
+	p.Signal(syscall.SIGINT)
+	if code := p.Wait(60 * time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGINT:\n%s", code, tail(p.Stderr(), 3000))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// forDrivers runs body as a parallel subtest on every store.
+func forDrivers(t *testing.T, body func(t *testing.T, driver string)) {
+	for _, driver := range e2e.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			body(t, driver)
+		})
+	}
+}
