@@ -201,7 +201,8 @@ func (r *Reconciler) repairExits(ctx context.Context, p db.Position, qty decimal
 	}
 	o, err := r.Broker.PlaceOrder(ctx, broker.OrderRequest{
 		ClientOrderID: intent.ClientOrderID, Symbol: p.Symbol, Side: side, Type: broker.Limit, OrderClass: broker.OCO,
-		Qty: qty, TakeProfitLimit: decimal.NewNullDecimal(ex.target), StopLossStop: decimal.NewNullDecimal(ex.stop),
+		Qty: qty, LimitPrice: decimal.NewNullDecimal(ex.target),
+		TakeProfitLimit: decimal.NewNullDecimal(ex.target), StopLossStop: decimal.NewNullDecimal(ex.stop),
 	})
 	if err != nil {
 		var apiErr *broker.APIError
