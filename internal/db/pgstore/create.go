@@ -3,135 +3,205 @@ package pgstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
+// How CreateCheckpoint stays at one round trip and one commit while the
+// snapshot JSON is still built in Go by db.PositionsSnapshot (so that it
+// matches the SQLite store byte for byte):
+//
+// The INSERT carries the snapshot and a guard: the closed count and a
+// fingerprint of the active positions (each row's id and xmin, which changes
+// with every update). It writes the row only if the guard still holds in the
+// INSERT's own statement snapshot, so the row is always consistent with the
+// positions table at that instant: one statement, one transaction. The
+// snapshot of the previous checkpoint is cached per session, so when nothing
+// changed since (the common case) the INSERT is the only round trip. When a
+// position changed, the guard fails, the INSERT writes nothing (and, having
+// no transaction id, costs no commit), and the positions are read again.
+
 // seqIndex is the unique index that makes the per-session sequence unique.
 const seqIndex = "position_checkpoints_session_seq_idx"
 
-// createAttempts bounds retries when a concurrent create took the same
-// sequence number.
-const createAttempts = 3
+// createAttempts bounds retries when positions keep changing under a create
+// or a concurrent create took the same sequence number.
+const createAttempts = 10
 
-// The snapshot is read in a REPEATABLE READ transaction so that the active
-// positions and the closed count come from one snapshot.
+var errGuardFailed = errors.New("positions changed while the checkpoint was being written")
+
 const (
-	beginSnapshot    = `BEGIN ISOLATION LEVEL REPEATABLE READ`
-	selectClosed     = `SELECT count(*) FROM positions WHERE session_id = $1 AND status = 'closed'`
-	selectActive     = `SELECT ` + positionCols + ` FROM positions WHERE session_id = $1 AND status = 'active'`
+	// selectSnapshot reads the closed count and the active positions in one
+	// statement; the LEFT JOIN yields one row with null position columns
+	// when nothing is open. Numerics come back as text, which is all the
+	// snapshot needs and far cheaper to decode than binary numeric.
+	selectSnapshot = `SELECT c.closed, p.id, p.xmin::text, p.symbol, p.entry_time, p.entry_price::text,
+			p.qty::text, p.direction, p.side, p.stop_loss::text, p.take_profit::text, p.order_id, p.status
+		FROM (SELECT count(*) AS closed FROM positions WHERE session_id = $1 AND status = 'closed') c
+		LEFT JOIN positions p ON p.session_id = $1 AND p.status = 'active'
+		ORDER BY p.id`
 	insertCheckpoint = `INSERT INTO position_checkpoints (session_id, checkpoint_time, positions_snapshot,
 			account_snapshot, active_positions_count, closed_trades_count, created_at, sequence, trigger,
 			duration_ms, size_bytes, checksum)
 		SELECT $1, $2, $3, $4, $5, $6, $7,
 			(SELECT coalesce(max(sequence), 0) + 1 FROM position_checkpoints WHERE session_id = $1),
 			$8, $9, $10, $11
+		WHERE (SELECT count(*) FROM positions WHERE session_id = $1 AND status = 'closed') = $6::integer
+			AND (SELECT string_agg(id::text || ':' || xmin::text, ',' ORDER BY id) FROM positions
+				WHERE session_id = $1 AND status = 'active') IS NOT DISTINCT FROM $12
 		RETURNING id, sequence`
 )
 
-// CreateCheckpoint implements db.Store in two round trips on one
-// connection: [BEGIN; read closed count; read active positions], then, once
-// the snapshot JSON is built here with db.PositionsSnapshot (so it matches
-// the SQLite store byte for byte), [INSERT; COMMIT].
+// CreateCheckpoint implements db.Store.
 func (s *Store) CreateCheckpoint(ctx context.Context, in db.CheckpointInput) (db.CheckpointMeta, error) {
-	for attempt := 1; ; attempt++ {
-		m, err := s.createCheckpoint(ctx, in)
+	start := time.Now()
+	var err error
+	for range createAttempts {
+		snap, cached := s.snaps.get(in.SessionID)
+		if !cached {
+			if snap, err = s.readSnapshot(ctx, in.SessionID); err != nil {
+				break
+			}
+		}
+		var m db.CheckpointMeta
+		m, err = s.insertCheckpoint(ctx, in, snap, start)
 		if err == nil {
+			s.snaps.put(in.SessionID, snap)
 			return m, nil
 		}
-		if attempt == createAttempts || !isUniqueViolationOn(err, seqIndex) {
-			return db.CheckpointMeta{}, wrapErr(err, "create checkpoint of session %s", in.SessionID)
+		s.snaps.drop(in.SessionID)
+		if !errors.Is(err, errGuardFailed) && !isUniqueViolationOn(err, seqIndex) {
+			break
 		}
 	}
+	return db.CheckpointMeta{}, wrapErr(err, "create checkpoint of session %s", in.SessionID)
 }
 
-func (s *Store) createCheckpoint(ctx context.Context, in db.CheckpointInput) (db.CheckpointMeta, error) {
-	start := time.Now()
-	pc, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return db.CheckpointMeta{}, err
-	}
-	// A connection left inside a transaction is destroyed by Release, so an
-	// error anywhere below cannot leak an open transaction into the pool.
-	defer pc.Release()
-	conn := pc.Conn()
-
-	closed, active, err := readSnapshot(ctx, conn, in.SessionID)
-	if err != nil {
-		rollback(ctx, conn)
-		return db.CheckpointMeta{}, err
-	}
-	positions, err := db.PositionsSnapshot(active)
-	if err != nil {
-		rollback(ctx, conn)
-		return db.CheckpointMeta{}, err
-	}
+func (s *Store) insertCheckpoint(ctx context.Context, in db.CheckpointInput, snap snapshot,
+	start time.Time) (db.CheckpointMeta, error) {
 	account := bytes.TrimSpace(in.AccountSnapshot)
+	size := int64(len(snap.positions) + len(account))
 	m := db.CheckpointMeta{
 		SessionID: in.SessionID,
 		// PostgreSQL keeps microseconds; report what is stored.
 		CheckpointTime:       orNow(in.CheckpointTime, s.now).Truncate(time.Microsecond),
-		ActivePositionsCount: len(active),
-		ClosedTradesCount:    closed,
+		ActivePositionsCount: snap.active,
+		ClosedTradesCount:    snap.closed,
 		CreatedAt:            s.now().Truncate(time.Microsecond),
 		Trigger:              in.Trigger,
-		Checksum:             db.Checksum(positions, account),
+		Checksum:             db.Checksum(snap.positions, account),
+		SizeBytes:            &size,
 	}
-	size := int64(len(positions) + len(account))
-	m.SizeBytes = &size
 	durationMS := float64(time.Since(start).Microseconds()) / 1000
 	m.DurationMS = &durationMS
-
-	b := &pgx.Batch{}
-	b.Queue(insertCheckpoint, m.SessionID, m.CheckpointTime, positions, nullJSON(account),
-		m.ActivePositionsCount, m.ClosedTradesCount, m.CreatedAt, nullString(m.Trigger), durationMS, size,
-		m.Checksum).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&m.ID, &m.Sequence)
-	})
-	b.Queue(`COMMIT`)
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		rollback(ctx, conn)
+	err := s.pool.QueryRow(ctx, insertCheckpoint, m.SessionID, m.CheckpointTime, snap.positions,
+		nullJSON(account), m.ActivePositionsCount, m.ClosedTradesCount, m.CreatedAt, nullString(m.Trigger),
+		durationMS, size, m.Checksum, snap.fingerprint).Scan(&m.ID, &m.Sequence)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.CheckpointMeta{}, errGuardFailed
+	}
+	if err != nil {
 		return db.CheckpointMeta{}, err
 	}
 	return m, nil
 }
 
-// readSnapshot begins the transaction and reads the closed count and the
-// active positions in one round trip.
-func readSnapshot(ctx context.Context, conn *pgx.Conn, sessionID string) (int, []db.Position, error) {
+// readSnapshot reads the session's positions and renders the snapshot.
+func (s *Store) readSnapshot(ctx context.Context, sessionID string) (snapshot, error) {
+	rows, err := s.pool.Query(ctx, selectSnapshot, sessionID)
+	if err != nil {
+		return snapshot{}, fmt.Errorf("read positions: %w", err)
+	}
+	defer rows.Close()
 	var (
+		r      snapshotRow
 		closed int
 		active []db.Position
+		fp     strings.Builder
 	)
-	b := &pgx.Batch{}
-	b.Queue(beginSnapshot)
-	b.Queue(selectClosed, sessionID).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&closed)
-	})
-	b.Queue(selectActive, sessionID).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var r positionRow
-			if err := rows.Scan(r.dest()...); err != nil {
-				return err
-			}
-			active = append(active, r.position())
+	dest := r.dest(&closed)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return snapshot{}, fmt.Errorf("read positions: %w", err)
 		}
-		return rows.Err()
-	})
-	if err := conn.SendBatch(ctx, b).Close(); err != nil {
-		return 0, nil, fmt.Errorf("read positions: %w", err)
+		if !r.id.Valid {
+			continue // no active position
+		}
+		p, err := r.position(sessionID)
+		if err != nil {
+			return snapshot{}, err
+		}
+		active = append(active, p)
+		if fp.Len() > 0 {
+			fp.WriteByte(',')
+		}
+		fp.WriteString(strconv.FormatInt(p.ID, 10))
+		fp.WriteByte(':')
+		fp.WriteString(r.xmin.String)
 	}
-	return closed, active, nil
+	if err := rows.Err(); err != nil {
+		return snapshot{}, fmt.Errorf("read positions: %w", err)
+	}
+	positions, err := db.PositionsSnapshot(active)
+	if err != nil {
+		return snapshot{}, err
+	}
+	snap := snapshot{positions: positions, active: len(active), closed: closed}
+	if fp.Len() > 0 {
+		f := fp.String()
+		snap.fingerprint = &f
+	}
+	return snap, nil
 }
 
-// rollback ends a failed transaction; if even that fails, the connection is
-// still in a transaction and the pool destroys it on release.
-func rollback(ctx context.Context, conn *pgx.Conn) {
-	if conn.PgConn().TxStatus() != 'I' {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+// snapshotRow receives one row of selectSnapshot into reusable value types.
+type snapshotRow struct {
+	id                                       pgtype.Int8
+	xmin                                     pgtype.Text
+	symbol, direction, side, orderID, status pgtype.Text
+	entryTime                                pgtype.Timestamptz
+	entryPrice, qty, stopLoss, takeProfit    pgtype.Text
+}
+
+func (r *snapshotRow) dest(closed *int) []any {
+	return []any{closed, &r.id, &r.xmin, &r.symbol, &r.entryTime, &r.entryPrice, &r.qty, &r.direction,
+		&r.side, &r.stopLoss, &r.takeProfit, &r.orderID, &r.status}
+}
+
+func (r *snapshotRow) position(sessionID string) (db.Position, error) {
+	p := db.Position{
+		ID: r.id.Int64, SessionID: sessionID, Symbol: r.symbol.String, EntryTime: r.entryTime.Time,
+		Direction: r.direction.String, Side: r.side.String, OrderID: r.orderID.String, Status: r.status.String,
 	}
+	var err error
+	if p.EntryPrice, err = decimal.NewFromString(r.entryPrice.String); err != nil {
+		return p, fmt.Errorf("position %d entry price: %w", p.ID, err)
+	}
+	if p.Qty, err = decimal.NewFromString(r.qty.String); err != nil {
+		return p, fmt.Errorf("position %d qty: %w", p.ID, err)
+	}
+	if p.StopLoss, err = nullDecimal(r.stopLoss); err != nil {
+		return p, fmt.Errorf("position %d stop loss: %w", p.ID, err)
+	}
+	if p.TakeProfit, err = nullDecimal(r.takeProfit); err != nil {
+		return p, fmt.Errorf("position %d take profit: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+func nullDecimal(t pgtype.Text) (decimal.NullDecimal, error) {
+	if !t.Valid {
+		return decimal.NullDecimal{}, nil
+	}
+	d, err := decimal.NewFromString(t.String)
+	return decimal.NewNullDecimal(d), err
 }
