@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -138,7 +139,7 @@ func (a *App) reconcileOptions(sess db.Session) (tradeOptions, error) {
 		}
 		return defaults[name]
 	}
-	o := tradeOptions{broker: pick("broker", "broker"), exchangeURL: pick("exchange-url", "exchange_url")}
+	o := tradeOptions{broker: strings.ToLower(pick("broker", "broker")), exchangeURL: pick("exchange-url", "exchange_url")}
 	switch o.broker {
 	case "", "sim", "alpaca":
 	default:
