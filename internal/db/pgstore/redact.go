@@ -3,6 +3,7 @@ package pgstore
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -33,8 +34,16 @@ func redactErr(err error, raw string) error {
 	for _, pw := range passwords(raw) {
 		msg = strings.ReplaceAll(msg, pw, "xxxxx")
 	}
-	msg = strings.Join(strings.Fields(msg), " ")
-	return errors.New(msg)
+	// pgconn reports each connection attempt (sslmode=prefer makes two) on
+	// its own line; keep each distinct one, on one line.
+	var parts []string
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line != "" && !slices.Contains(parts, line) {
+			parts = append(parts, line)
+		}
+	}
+	return errors.New(strings.Join(parts, " "))
 }
 
 func passwords(raw string) []string {
