@@ -38,8 +38,7 @@ func TestCrashLoop(t *testing.T) {
 		}
 		waitTrading(t, p)
 		time.Sleep(time.Second)
-		stop(t, p)
-		tl.Faults = mover.Stop()
+		tl.Faults = finish(t, e, p, mover)
 		tl.FaultNote = "admin price moves of 5%"
 		e.CheckAll()
 		orders, closed := e.OwnOrders(s.ID), e.ClosedPositions(s.ID)

@@ -50,6 +50,23 @@ func waitTrading(t *testing.T, p *e2e.Proc) {
 	})
 }
 
+// finish ends a session the way the invariants can judge it: prices stop
+// moving, SIGINT, a clean exit, and then every open order at the exchange
+// is canceled so that no bracket leg fills after the trader's last look.
+// It returns the number of price moves made.
+func finish(t *testing.T, e *e2e.Env, p *e2e.Proc, mover *e2e.PriceMover) int64 {
+	t.Helper()
+	var moves int64
+	if mover != nil {
+		moves = mover.Stop()
+	}
+	stop(t, p)
+	if err := e.Exchange.CancelAllOrders("", ""); err != nil {
+		t.Fatal(err)
+	}
+	return moves
+}
+
 // stop sends SIGINT and wants a clean exit.
 func stop(t *testing.T, p *e2e.Proc) {
 	t.Helper()

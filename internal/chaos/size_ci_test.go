@@ -2,11 +2,13 @@
 
 package chaos
 
+import "time"
+
 // CI size: the whole package stays within a few minutes under -race.
 const (
 	crashLoops     = 10
 	racingResumes  = 20
-	faultSession   = "8s"
+	faultSession   = 8 * time.Second
 	maxLifeMillis  = 2500
 	fullSizeSuffix = ""
 )

@@ -2,11 +2,13 @@
 
 package chaos
 
+import "time"
+
 // make chaos size.
 const (
 	crashLoops     = 200
 	racingResumes  = 20
-	faultSession   = "60s"
+	faultSession   = 60 * time.Second
 	maxLifeMillis  = 3000
 	fullSizeSuffix = " (make chaos)"
 )

@@ -98,3 +98,28 @@ func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
 // Done is closed when the process has exited.
 func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// CancelAllOrders cancels every open order at the exchange (Alpaca's
+// DELETE /v2/orders). Tests call it right after a session ended so that no
+// bracket leg fills after the trader's last look: the store and the
+// exchange then stay comparable. keyID and secret may be empty.
+func (x *Exchange) CancelAllOrders(keyID, secret string) error {
+	req, err := http.NewRequest(http.MethodDelete, x.URL+"/v2/orders", nil)
+	if err != nil {
+		return err
+	}
+	if keyID != "" {
+		req.Header.Set("APCA-API-KEY-ID", keyID)
+		req.Header.Set("APCA-API-SECRET-KEY", secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cancel all orders: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("cancel all orders: HTTP %d: %s", resp.StatusCode, msg)
+	}
+	return nil
+}
