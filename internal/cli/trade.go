@@ -149,7 +149,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
 		Failpoints: failpoint.FromEnv(a.Getenv)})
 	if resuming {
-		if err := t.Resume(ctx); err != nil {
+		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force}); err != nil {
 			_ = sess.Release(ctx)
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+
+	"github.com/shopspring/decimal"
 )
 
 // setPrice sets a symbol's price through the exchange admin API, which
@@ -20,3 +22,5 @@ func (e *Env) setPrice(symbol, price string) {
 		e.T.Fatalf("set price %s: HTTP %d", symbol, resp.StatusCode)
 	}
 }
+
+func decimalFrom(s string) decimal.Decimal { return decimal.RequireFromString(s) }

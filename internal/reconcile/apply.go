@@ -72,7 +72,7 @@ func (r *Reconciler) orderUpdate(j db.Order, o broker.Order) db.OrderUpdate {
 func (r *Reconciler) applyFill(ctx context.Context, f fix) (string, error) {
 	j, o := f.journal, f.order
 	u := r.orderUpdate(j, o)
-	e := db.FillEffect{Fill: fillOf(r.SessionID, o, r.Now()), Order: &u}
+	e := db.FillEffect{Fill: FillOf(r.SessionID, o, r.Now()), Order: &u}
 	switch f.kind {
 	case fixFillOpen:
 		dir := db.DirectionUp
@@ -135,8 +135,8 @@ func (r *Reconciler) closeGone(ctx context.Context, f fix) (string, error) {
 		return "", r.Store.ClosePosition(ctx, CloseAt(f.position, r.Now(), decimal.NullDecimal{}, f.reason))
 	}
 	o := *f.exitFill
-	c := CloseAt(f.position, fillOf(r.SessionID, o, r.Now()).FilledAt, o.FilledAvgPrice, f.reason)
-	applied, err := r.Store.ApplyFill(ctx, db.FillEffect{Fill: fillOf(r.SessionID, o, r.Now()), Close: &c})
+	c := CloseAt(f.position, FillOf(r.SessionID, o, r.Now()).FilledAt, o.FilledAvgPrice, f.reason)
+	applied, err := r.Store.ApplyFill(ctx, db.FillEffect{Fill: FillOf(r.SessionID, o, r.Now()), Close: &c})
 	if err != nil {
 		return "", fmt.Errorf("record exit fill of %s: %w", f.position.Symbol, err)
 	}

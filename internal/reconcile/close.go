@@ -50,11 +50,11 @@ func CloseAt(p db.Position, at time.Time, price decimal.NullDecimal, reason stri
 	return c
 }
 
-// fillOf is the fill record of a broker order. Alpaca's order object has
+// FillOf is the fill record of a broker order. Alpaca's order object has
 // no execution id; the order id and the cumulative filled quantity identify
 // one fill state, exactly as the trader's read-back keys it, so a fill seen
 // by both is recorded once.
-func fillOf(sessionID string, o broker.Order, now time.Time) db.Fill {
+func FillOf(sessionID string, o broker.Order, now time.Time) db.Fill {
 	at := o.FilledAt
 	if at.IsZero() {
 		at = now

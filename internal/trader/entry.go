@@ -4,33 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/reconcile"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
-// Journal purposes.
-const (
-	purposeEntry = "entry"
-	purposeExit  = "exit"
-)
-
-// ClientOrderIDPrefix is the per-session prefix of every client_order_id:
-// "g" and the session UUID without dashes, 33 characters, leaving room for a
-// sequence number within Alpaca's 48-character limit. Reconcile tells our
-// orders from another session's by it.
-func ClientOrderIDPrefix(sessionID string) string {
-	return "g" + strings.ReplaceAll(sessionID, "-", "") + "-"
-}
-
-// ClientOrderID is the deterministic id of the session's seq-th order.
+// ClientOrderID is the deterministic id of the session's seq-th order:
+// the session prefix reconcile uses to tell our orders from another
+// session's, then the per-session sequence number.
 func ClientOrderID(sessionID string, seq int64) string {
-	return fmt.Sprintf("%s%d", ClientOrderIDPrefix(sessionID), seq)
+	return fmt.Sprintf("%s%d", reconcile.Prefix(sessionID), seq)
 }
 
 // enter applies the risk checks to the signals and places bracket entries.
@@ -53,7 +41,7 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 	}
 	pending := 0
 	for _, o := range open {
-		if o.Purpose == purposeEntry {
+		if o.Purpose == reconcile.PurposeEntry {
 			busy[o.Symbol] = true
 			pending++
 		}
@@ -120,7 +108,7 @@ func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decima
 		SessionID: t.sessionID(), ClientOrderID: ClientOrderID(t.sessionID(), seq), Seq: seq,
 		Symbol: sig.Symbol, OrderType: string(broker.Market), OrderClass: string(broker.Bracket), Side: string(side),
 		Qty: qty, TakeProfitPrice: decimal.NewNullDecimal(target), StopLossPrice: decimal.NewNullDecimal(stop),
-		Status: db.OrderIntent, Purpose: purposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
+		Status: db.OrderIntent, Purpose: reconcile.PurposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
 	}
 	_, err = t.store.InsertOrder(ctx, intent)
 	t.storeResult(err)

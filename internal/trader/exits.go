@@ -4,20 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
-)
-
-// Exit reasons stored in positions.exit_reason.
-const (
-	ReasonTakeProfit     = "take_profit"
-	ReasonStopLoss       = "stop_loss"
-	ReasonClosedAtBroker = "closed_at_broker"
+	"github.com/gambler-trader/gambler/internal/reconcile"
 )
 
 // applyLeg journals a bracket leg and, when it filled, closes the position
@@ -33,7 +26,7 @@ func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, posi
 			ParentClientOrderID: root.ClientOrderID, Symbol: leg.Symbol, OrderType: string(leg.Type),
 			OrderClass: string(root.OrderClass), Side: string(leg.Side), Qty: leg.Qty,
 			LimitPrice: leg.LimitPrice, StopPrice: leg.StopPrice, Status: "new", FilledQty: decimal.Zero,
-			Purpose: purposeExit, CreatedAt: now, AcknowledgedAt: &now, UpdatedAt: now,
+			Purpose: reconcile.PurposeExit, CreatedAt: now, AcknowledgedAt: &now, UpdatedAt: now,
 		})
 		t.storeResult(err)
 		switch {
@@ -55,16 +48,13 @@ func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, posi
 	}
 	t.fp.Hit(failpoint.AfterFillObserved)
 	e := db.FillEffect{
-		Fill: fillOf(t.sessionID(), leg, leg.FilledAt),
+		Fill: reconcile.FillOf(t.sessionID(), leg, now),
 		Order: &db.OrderUpdate{ClientOrderID: leg.ClientOrderID, BrokerOrderID: leg.ID, Status: leg.Status,
 			FilledQty: leg.FilledQty, FilledAvgPrice: leg.FilledAvgPrice, UpdatedAt: now},
 	}
-	if leg.FilledAt.IsZero() {
-		e.Fill.FilledAt = now
-	}
 	p, ok := positions[root.ClientOrderID]
 	if ok {
-		c := closeAt(p, e.Fill.FilledAt, decimal.NewNullDecimal(leg.FilledAvgPrice.Decimal), exitReason(leg.Type))
+		c := reconcile.CloseAt(p, e.Fill.FilledAt, decimal.NewNullDecimal(leg.FilledAvgPrice.Decimal), reconcile.ExitReason(leg.Type))
 		e.Close = &c
 	}
 	applied, err := t.store.ApplyFill(ctx, e)
@@ -78,33 +68,4 @@ func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, posi
 		delete(positions, root.ClientOrderID)
 	}
 	return nil
-}
-
-func exitReason(t broker.OrderType) string {
-	switch t {
-	case broker.Limit:
-		return ReasonTakeProfit
-	case broker.Stop, broker.StopLimit:
-		return ReasonStopLoss
-	}
-	return ReasonClosedAtBroker
-}
-
-// closeAt computes the close of p at a real exit price; with a null price
-// (no fill found) P&L stays null: a price is never made up.
-func closeAt(p db.Position, at time.Time, price decimal.NullDecimal, reason string) db.PositionClose {
-	c := db.PositionClose{PositionID: p.ID, ExitTime: at.UTC(), ExitPrice: price, ExitReason: reason,
-		DurationMinutes: decimal.NewNullDecimal(decimal.NewFromFloat(at.Sub(p.EntryTime).Minutes()).Round(2))}
-	if !price.Valid {
-		return c
-	}
-	pnl := price.Decimal.Sub(p.EntryPrice).Mul(p.Qty)
-	if p.Side == string(broker.Sell) {
-		pnl = pnl.Neg()
-	}
-	c.PnL = decimal.NewNullDecimal(pnl.Round(4))
-	if basis := p.EntryPrice.Mul(p.Qty); basis.IsPositive() {
-		c.PnLPct = decimal.NewNullDecimal(pnl.Div(basis).Mul(decimal.NewFromInt(100)).Round(4))
-	}
-	return c
 }

@@ -56,19 +56,9 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 	return nil
 }
 
-// reconcile runs the same reconcile as `gambler reconcile-only`. The
-// trader's own store and broker interfaces are narrower, so the full ones
-// are asserted here; the concrete store and broker client satisfy them.
+// reconcile runs the same reconcile as `gambler reconcile-only`.
 func (t *Trader) reconcile(ctx context.Context, opts ResumeOptions) error {
-	store, ok := t.store.(reconcile.Store)
-	if !ok {
-		return fmt.Errorf("resume: the store (%T) lacks the methods reconcile needs", t.store)
-	}
-	brk, ok := t.broker.(reconcile.Broker)
-	if !ok {
-		return fmt.Errorf("resume: the broker (%T) lacks the methods reconcile needs", t.broker)
-	}
-	rec := &reconcile.Reconciler{Store: store, Broker: brk, SessionID: t.sessionID(),
+	rec := &reconcile.Reconciler{Store: t.store, Broker: t.broker, SessionID: t.sessionID(),
 		StopLossPct: t.cfg.StopLossPct, TakeProfitPct: t.cfg.TakeProfitPct, Now: t.now, Log: t.log}
 	plan, err := rec.Run(ctx, reconcile.Options{RefuseSideMismatch: !opts.Force})
 	if err != nil {

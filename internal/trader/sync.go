@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -11,6 +12,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/reconcile"
 )
 
 // terminal order statuses: the broker will not change these orders again.
@@ -144,6 +146,9 @@ func (t *Trader) abandon(ctx context.Context, j db.Order) {
 
 // applyRoot journals an entry order, its fill and its legs.
 func (t *Trader) applyRoot(ctx context.Context, journal map[string]db.Order, positions map[string]db.Position, bo broker.Order) error {
+	if strings.HasPrefix(bo.ClientOrderID, reconcile.Prefix(t.sessionID())+"x") {
+		return t.applyRepair(ctx, journal, positions, bo)
+	}
 	now := t.now().UTC()
 	j, open := journal[bo.ClientOrderID]
 	if open && (j.Status != bo.Status || j.BrokerOrderID == "") {
@@ -167,6 +172,24 @@ func (t *Trader) applyRoot(ctx context.Context, journal map[string]db.Order, pos
 	return nil
 }
 
+// applyRepair handles an exit OCO that reconcile placed for a position
+// (its id marks it): the order and its leg both close the symbol's
+// position, whichever fills.
+func (t *Trader) applyRepair(ctx context.Context, journal map[string]db.Order, positions map[string]db.Position, bo broker.Order) error {
+	owner := map[string]db.Position{}
+	for _, p := range positions {
+		if p.Symbol == bo.Symbol {
+			owner[bo.ClientOrderID] = p
+		}
+	}
+	for _, o := range append([]broker.Order{bo}, bo.Legs...) {
+		if err := t.applyLeg(ctx, journal, owner, bo, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order) error {
 	price := bo.FilledAvgPrice.Decimal
 	filledAt := bo.FilledAt
@@ -179,7 +202,7 @@ func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order
 	}
 	ack := t.now().UTC()
 	_, err := t.store.ApplyFill(ctx, db.FillEffect{
-		Fill: fillOf(t.sessionID(), bo, filledAt),
+		Fill: reconcile.FillOf(t.sessionID(), bo, t.now()),
 		Order: &db.OrderUpdate{ClientOrderID: j.ClientOrderID, BrokerOrderID: bo.ID, Status: bo.Status,
 			FilledQty: bo.FilledQty, FilledAvgPrice: bo.FilledAvgPrice, AcknowledgedAt: &ack, UpdatedAt: ack},
 		Open: &db.Position{
@@ -204,14 +227,4 @@ func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order
 	t.log.Info().Str("symbol", bo.Symbol).Str("side", string(bo.Side)).Str("qty", bo.FilledQty.String()).
 		Str("price", price.String()).Msg("position opened")
 	return nil
-}
-
-func fillOf(sessionID string, o broker.Order, at time.Time) db.Fill {
-	return db.Fill{
-		// Alpaca's order object has no execution id; the order id and the
-		// cumulative filled quantity identify one fill state.
-		FillID: o.ID + ":" + o.FilledQty.String(), SessionID: sessionID, ClientOrderID: o.ClientOrderID,
-		BrokerOrderID: o.ID, Symbol: o.Symbol, Side: string(o.Side), Qty: o.FilledQty,
-		Price: o.FilledAvgPrice.Decimal, FilledAt: at.UTC(),
-	}
 }

@@ -15,34 +15,27 @@ import (
 	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/reconcile"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
-// Store is what the trader needs from the store.
+// Store is what the trader needs from the store; resume runs reconcile,
+// so it includes what reconcile needs.
 type Store interface {
 	checkpoint.Store
-	ActivePositions(ctx context.Context, sessionID string) ([]db.Position, error)
+	reconcile.Store
 	Positions(ctx context.Context, sessionID string) ([]db.Position, error)
-	SessionOrders(ctx context.Context, sessionID string, openOnly bool) ([]db.Order, error)
 	NextOrderSeq(ctx context.Context, sessionID string) (int64, error)
-	InsertOrder(ctx context.Context, o db.Order) (int64, error)
-	UpdateOrder(ctx context.Context, u db.OrderUpdate) error
-	ApplyFill(ctx context.Context, e db.FillEffect) (bool, error)
-	ClosePosition(ctx context.Context, c db.PositionClose) error
 }
 
 // Broker is what the trader needs from the broker.
 type Broker interface {
+	reconcile.Broker
 	Account(ctx context.Context) (broker.Account, error)
 	Clock(ctx context.Context) (broker.Clock, error)
 	Bars(ctx context.Context, symbols []string, timeframe string, start, end time.Time, limit int) (map[string][]broker.Bar, error)
-	Positions(ctx context.Context) ([]broker.Position, error)
-	PlaceOrder(ctx context.Context, req broker.OrderRequest) (broker.Order, error)
 	Order(ctx context.Context, id string) (broker.Order, error)
-	OrderByClientID(ctx context.Context, clientOrderID string) (broker.Order, error)
-	Orders(ctx context.Context, q broker.ListOrders) ([]broker.Order, error)
 	ClosePosition(ctx context.Context, symbol string, opts broker.CloseOptions) (broker.Order, error)
-	CancelOrder(ctx context.Context, id string) error
 }
 
 // Session is the held session the trader trades.
