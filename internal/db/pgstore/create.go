@@ -29,6 +29,9 @@ import (
 // changed since (the common case) the INSERT is the only round trip. When a
 // position changed, the guard fails, the INSERT writes nothing (and, having
 // no transaction id, costs no commit), and the positions are read again.
+// The payloads are sent as text and cast in the target list, so a failed
+// guard does not pay for parsing them. The store's own position writes drop
+// the cached snapshot, so the guard fails only on another process's writes.
 
 // seqIndex is the unique index that makes the per-session sequence unique.
 const seqIndex = "position_checkpoints_session_seq_idx"
@@ -52,7 +55,7 @@ const (
 	insertCheckpoint = `INSERT INTO position_checkpoints (session_id, checkpoint_time, positions_snapshot,
 			account_snapshot, active_positions_count, closed_trades_count, created_at, sequence, trigger,
 			duration_ms, size_bytes, checksum)
-		SELECT $1, $2, $3, $4, $5, $6, $7,
+		SELECT $1, $2, $3::text::json, $4::text::json, $5, $6, $7,
 			(SELECT coalesce(max(sequence), 0) + 1 FROM position_checkpoints WHERE session_id = $1),
 			$8, $9, $10, $11
 		WHERE (SELECT count(*) FROM positions WHERE session_id = $1 AND status = 'closed') = $6::integer

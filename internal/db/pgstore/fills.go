@@ -46,12 +46,15 @@ func (s *Store) ApplyFill(ctx context.Context, e db.FillEffect) (applied bool, e
 		}
 	}
 	if e.Close != nil {
-		if err := closePosition(ctx, tx, *e.Close); err != nil {
+		if _, err := closePosition(ctx, tx, *e.Close); err != nil {
 			return false, wrapErr(err, "apply fill %s", f.FillID)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return false, wrapErr(err, "commit fill %s", f.FillID)
+	}
+	if e.Open != nil || e.Close != nil {
+		s.snaps.drop(f.SessionID)
 	}
 	return true, nil
 }

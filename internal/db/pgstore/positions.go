@@ -41,7 +41,11 @@ func (r *positionRow) position() db.Position {
 
 // OpenPosition implements db.Store.
 func (s *Store) OpenPosition(ctx context.Context, p db.Position) (int64, error) {
-	return openPosition(ctx, s.pool, p)
+	id, err := openPosition(ctx, s.pool, p)
+	if err == nil {
+		s.snaps.drop(p.SessionID)
+	}
+	return id, err
 }
 
 func openPosition(ctx context.Context, q querier, p db.Position) (int64, error) {
@@ -65,51 +69,64 @@ func openPosition(ctx context.Context, q querier, p db.Position) (int64, error) 
 // ClosePosition implements db.Store. Closing a position that is not active
 // is a conflict; closing one that does not exist is not found.
 func (s *Store) ClosePosition(ctx context.Context, c db.PositionClose) error {
-	return closePosition(ctx, s.pool, c)
+	sessionID, err := closePosition(ctx, s.pool, c)
+	if err == nil {
+		s.snaps.drop(sessionID)
+	}
+	return err
 }
 
-func closePosition(ctx context.Context, q querier, c db.PositionClose) error {
+func closePosition(ctx context.Context, q querier, c db.PositionClose) (string, error) {
 	return updateActivePosition(ctx, q, c.PositionID, "close position", `UPDATE positions
 		SET status = 'closed', exit_time = $2, exit_price = $3, exit_reason = $4, pnl = $5,
 			pnl_pct = $6, duration_minutes = $7, updated_at = $2
-		WHERE id = $1 AND status = 'active' RETURNING 1`,
+		WHERE id = $1 AND status = 'active' RETURNING session_id`,
 		c.PositionID, c.ExitTime.UTC(), c.ExitPrice, nullString(c.ExitReason), c.PnL, c.PnLPct,
 		c.DurationMinutes)
 }
 
 // updateActivePosition runs an UPDATE ... WHERE id = $1 AND status =
-// 'active' RETURNING <int> and tells a missing position from a closed one.
-func updateActivePosition(ctx context.Context, q querier, id int64, what, sql string, args ...any) error {
-	var n int
-	err := q.QueryRow(ctx, sql, args...).Scan(&n)
+// 'active' RETURNING session_id, tells a missing position from a closed
+// one, and returns the position's session.
+func updateActivePosition(ctx context.Context, q querier, id int64, what, sql string, args ...any) (string, error) {
+	var sessionID string
+	err := q.QueryRow(ctx, sql, args...).Scan(&sessionID)
 	if err == nil {
-		return nil
+		return sessionID, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return wrapErr(err, "%s %d", what, id)
+		return "", wrapErr(err, "%s %d", what, id)
 	}
 	var status string
 	if err := q.QueryRow(ctx, `SELECT status FROM positions WHERE id = $1`, id).Scan(&status); err != nil {
-		return wrapErr(err, "%s %d", what, id)
+		return "", wrapErr(err, "%s %d", what, id)
 	}
-	return fmt.Errorf("%s %d: %w: position is %s", what, id, db.ErrConflict, status)
+	return "", fmt.Errorf("%s %d: %w: position is %s", what, id, db.ErrConflict, status)
 }
 
 // SetPositionQty implements db.Store.
 func (s *Store) SetPositionQty(ctx context.Context, positionID int64, qty decimal.Decimal, at time.Time) error {
-	return updateActivePosition(ctx, s.pool, positionID, "set quantity of position",
-		`UPDATE positions SET qty = $2, updated_at = $3 WHERE id = $1 AND status = 'active' RETURNING 1`,
+	sessionID, err := updateActivePosition(ctx, s.pool, positionID, "set quantity of position",
+		`UPDATE positions SET qty = $2, updated_at = $3 WHERE id = $1 AND status = 'active' RETURNING session_id`,
 		positionID, qty, orNow(at, s.now))
+	if err == nil {
+		s.snaps.drop(sessionID)
+	}
+	return err
 }
 
 // IncrementRepairCount implements db.Store.
 func (s *Store) IncrementRepairCount(ctx context.Context, positionID int64) (int, error) {
-	var n int
+	var (
+		n         int
+		sessionID string
+	)
 	err := s.pool.QueryRow(ctx, `UPDATE positions SET repair_count = repair_count + 1, updated_at = $2
-		WHERE id = $1 RETURNING repair_count`, positionID, s.now()).Scan(&n)
+		WHERE id = $1 RETURNING repair_count, session_id`, positionID, s.now()).Scan(&n, &sessionID)
 	if err != nil {
 		return 0, wrapErr(err, "increment repair count of position %d", positionID)
 	}
+	s.snaps.drop(sessionID) // the row's new version fails the snapshot guard
 	return n, nil
 }
 
