@@ -212,14 +212,22 @@ func BenchmarkCreateCheckpointChanged(b *testing.B) {
 	}
 }
 
-func BenchmarkNewestCheckpoint(b *testing.B) {
+// overHistories gives run a session with 1k and then one with 100k
+// checkpoints of 10 positions each, all in one database.
+func overHistories(b *testing.B, name string, run func(b *testing.B, s *Store, id string, hist int)) {
 	s := benchStore(b)
 	ten := benchPayload(b, 10)
-	thousand := benchPayload(b, 1000)
 	for _, hist := range []int{1_000, 100_000} {
-		id := fmt.Sprintf("newest-%d", hist)
+		id := fmt.Sprintf("%s-%d", name, hist)
 		benchSession(b, s, id)
 		fillCheckpoints(b, s, id, hist, ten)
+		run(b, s, id, hist)
+	}
+}
+
+func BenchmarkNewestCheckpoint(b *testing.B) {
+	thousand := benchPayload(b, 1000)
+	overHistories(b, "newest", func(b *testing.B, s *Store, id string, hist int) {
 		b.Run(fmt.Sprintf("checkpoints=%d/positions=10", hist), func(b *testing.B) {
 			benchNewest(b, s, id)
 		})
@@ -228,7 +236,7 @@ func BenchmarkNewestCheckpoint(b *testing.B) {
 		b.Run(fmt.Sprintf("checkpoints=%d/positions=1000", hist), func(b *testing.B) {
 			benchNewest(b, s, id)
 		})
-	}
+	})
 }
 
 func benchNewest(b *testing.B, s *Store, id string) {
@@ -254,43 +262,31 @@ func fillNewest(b *testing.B, s *Store, id string, hist int, positions []byte) {
 }
 
 func BenchmarkListCheckpoints10(b *testing.B) {
-	s := benchStore(b)
-	ctx := context.Background()
-	ten := benchPayload(b, 10)
-	for _, hist := range []int{1_000, 100_000} {
-		id := fmt.Sprintf("list-%d", hist)
-		benchSession(b, s, id)
-		fillCheckpoints(b, s, id, hist, ten)
+	overHistories(b, "list", func(b *testing.B, s *Store, id string, hist int) {
 		b.Run(fmt.Sprintf("checkpoints=%d", hist), func(b *testing.B) {
 			measure(b, func() error {
-				l, err := s.ListCheckpoints(ctx, id, 10)
+				l, err := s.ListCheckpoints(context.Background(), id, 10)
 				if err == nil && len(l) != 10 {
 					err = fmt.Errorf("listed %d", len(l))
 				}
 				return err
 			})
 		})
-	}
+	})
 }
 
 func BenchmarkStats(b *testing.B) {
-	s := benchStore(b)
-	ctx := context.Background()
-	ten := benchPayload(b, 10)
-	for _, hist := range []int{1_000, 100_000} {
-		id := fmt.Sprintf("stats-%d", hist)
-		benchSession(b, s, id)
-		fillCheckpoints(b, s, id, hist, ten)
+	overHistories(b, "stats", func(b *testing.B, s *Store, id string, hist int) {
 		b.Run(fmt.Sprintf("checkpoints=%d", hist), func(b *testing.B) {
 			measure(b, func() error {
-				st, err := s.CheckpointStats(ctx, id)
+				st, err := s.CheckpointStats(context.Background(), id)
 				if err == nil && st.Total != int64(hist) {
 					err = fmt.Errorf("total %d", st.Total)
 				}
 				return err
 			})
 		})
-	}
+	})
 }
 
 func BenchmarkCleanupKeep100Of100k(b *testing.B) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
@@ -67,21 +69,14 @@ func (s *Store) ListCheckpoints(ctx context.Context, sessionID string, limit int
 	if limit > 0 {
 		lim = limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+checkpointMetaCols+` FROM position_checkpoints
+	return collect(ctx, s.pool, "list checkpoints of session "+sessionID,
+		func(rows pgx.Rows) (db.CheckpointMeta, error) {
+			var r checkpointRow
+			err := rows.Scan(r.dest()...)
+			return r.meta(), err
+		},
+		`SELECT `+checkpointMetaCols+` FROM position_checkpoints
 		WHERE session_id = $1 ORDER BY checkpoint_time DESC, id DESC LIMIT $2`, sessionID, lim)
-	if err != nil {
-		return nil, wrapErr(err, "list checkpoints of session %s", sessionID)
-	}
-	defer rows.Close()
-	var out []db.CheckpointMeta
-	for rows.Next() {
-		var r checkpointRow
-		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, wrapErr(err, "list checkpoints of session %s", sessionID)
-		}
-		out = append(out, r.meta())
-	}
-	return out, wrapErr(rows.Err(), "list checkpoints of session %s", sessionID)
 }
 
 // CheckpointStats implements db.Store with one aggregate over the covering

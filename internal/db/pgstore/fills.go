@@ -61,21 +61,14 @@ func (s *Store) ApplyFill(ctx context.Context, e db.FillEffect) (applied bool, e
 
 // Fills implements db.Store, in the order they were applied.
 func (s *Store) Fills(ctx context.Context, sessionID string) ([]db.Fill, error) {
-	rows, err := s.pool.Query(ctx, `SELECT fill_id, session_id, coalesce(client_order_id, ''),
+	return collect(ctx, s.pool, "fills of session "+sessionID,
+		func(rows pgx.Rows) (db.Fill, error) {
+			var f db.Fill
+			err := rows.Scan(&f.FillID, &f.SessionID, &f.ClientOrderID, &f.BrokerOrderID, &f.Symbol,
+				&f.Side, &f.Qty, &f.Price, &f.FilledAt)
+			return f, err
+		},
+		`SELECT fill_id, session_id, coalesce(client_order_id, ''),
 			coalesce(broker_order_id, ''), symbol, side, qty, price, filled_at
 		FROM fills WHERE session_id = $1 ORDER BY id`, sessionID)
-	if err != nil {
-		return nil, wrapErr(err, "fills of session %s", sessionID)
-	}
-	defer rows.Close()
-	var out []db.Fill
-	for rows.Next() {
-		var f db.Fill
-		if err := rows.Scan(&f.FillID, &f.SessionID, &f.ClientOrderID, &f.BrokerOrderID, &f.Symbol,
-			&f.Side, &f.Qty, &f.Price, &f.FilledAt); err != nil {
-			return nil, wrapErr(err, "fills of session %s", sessionID)
-		}
-		out = append(out, f)
-	}
-	return out, wrapErr(rows.Err(), "fills of session %s", sessionID)
 }

@@ -122,20 +122,13 @@ func (s *Store) SessionOrders(ctx context.Context, sessionID string, openOnly bo
 	if openOnly {
 		where += ` AND status NOT IN ` + terminalStatuses
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+orderCols+` FROM order_journal `+where+` ORDER BY id`, sessionID)
-	if err != nil {
-		return nil, wrapErr(err, "orders of session %s", sessionID)
-	}
-	defer rows.Close()
-	var out []db.Order
-	for rows.Next() {
-		var r orderRow
-		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, wrapErr(err, "orders of session %s", sessionID)
-		}
-		out = append(out, r.order())
-	}
-	return out, wrapErr(rows.Err(), "orders of session %s", sessionID)
+	return collect(ctx, s.pool, "orders of session "+sessionID,
+		func(rows pgx.Rows) (db.Order, error) {
+			var r orderRow
+			err := rows.Scan(r.dest()...)
+			return r.order(), err
+		},
+		`SELECT `+orderCols+` FROM order_journal `+where+` ORDER BY id`, sessionID)
 }
 
 // OtherSessionIDs implements db.Store.

@@ -143,18 +143,11 @@ func (s *Store) Positions(ctx context.Context, sessionID string) ([]db.Position,
 }
 
 func queryPositions(ctx context.Context, q querier, what, where string, args ...any) ([]db.Position, error) {
-	rows, err := q.Query(ctx, `SELECT `+positionCols+` FROM positions `+where, args...)
-	if err != nil {
-		return nil, wrapErr(err, "%s", what)
-	}
-	defer rows.Close()
-	var out []db.Position
-	for rows.Next() {
-		var r positionRow
-		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, wrapErr(err, "%s", what)
-		}
-		out = append(out, r.position())
-	}
-	return out, wrapErr(rows.Err(), "%s", what)
+	return collect(ctx, q, what,
+		func(rows pgx.Rows) (db.Position, error) {
+			var r positionRow
+			err := rows.Scan(r.dest()...)
+			return r.position(), err
+		},
+		`SELECT `+positionCols+` FROM positions `+where, args...)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
@@ -109,7 +111,7 @@ func (s *Store) ListSessions(ctx context.Context, f db.SessionFilter) ([]db.Sess
 	if f.Limit > 0 {
 		limit = f.Limit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+sessionCols+`,
+	return collect(ctx, s.pool, "list sessions", scanSessionSummary, `SELECT `+sessionCols+`,
 		(SELECT count(*) FROM positions p WHERE p.session_id = s.session_id AND p.status = 'active'),
 		c.n, c.last
 		FROM trading_sessions s
@@ -118,29 +120,25 @@ func (s *Store) ListSessions(ctx context.Context, f db.SessionFilter) ([]db.Sess
 		WHERE ($1::text = '' OR s.status = $1) AND ($2::int = 0 OR s.instance_id = $2)
 		ORDER BY s.start_time DESC, s.created_at DESC, s.session_id DESC
 		LIMIT $3`, f.Status, f.InstanceID, limit)
-	if err != nil {
-		return nil, wrapErr(err, "list sessions")
+}
+
+func scanSessionSummary(rows pgx.Rows) (db.SessionSummary, error) {
+	var (
+		r    sessionRow
+		sum  db.SessionSummary
+		act  int64
+		cps  int64
+		last *time.Time
+	)
+	if err := rows.Scan(append(r.dest(), &act, &cps, &last)...); err != nil {
+		return sum, err
 	}
-	defer rows.Close()
-	var out []db.SessionSummary
-	for rows.Next() {
-		var (
-			r    sessionRow
-			sum  db.SessionSummary
-			act  int64
-			cps  int64
-			last *time.Time
-		)
-		if err := rows.Scan(append(r.dest(), &act, &cps, &last)...); err != nil {
-			return nil, wrapErr(err, "list sessions")
-		}
-		if sum.Session, err = r.session(); err != nil {
-			return nil, err
-		}
-		sum.ActivePositions, sum.Checkpoints, sum.LastCheckpoint = int(act), int(cps), utcPtr(last)
-		out = append(out, sum)
+	var err error
+	if sum.Session, err = r.session(); err != nil {
+		return sum, err
 	}
-	return out, wrapErr(rows.Err(), "list sessions")
+	sum.ActivePositions, sum.Checkpoints, sum.LastCheckpoint = int(act), int(cps), utcPtr(last)
+	return sum, nil
 }
 
 // execOne runs a statement that must touch exactly one row; none means the
