@@ -3,6 +3,7 @@ package chaos
 import (
 	"math/rand"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -91,4 +92,39 @@ func forDrivers(t *testing.T, body func(t *testing.T, driver string)) {
 			body(t, driver)
 		})
 	}
+}
+
+// keepLog writes the process's whole stderr to $GAMBLER_CHAOS_LOGDIR when
+// the test fails; the harness itself only shows its tail.
+func keepLog(t *testing.T, name string, p *e2e.Proc) {
+	dir := os.Getenv("GAMBLER_CHAOS_LOGDIR")
+	if dir == "" {
+		return
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			path := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()+"-"+name)+".log")
+			_ = os.WriteFile(path, []byte(p.Stderr()), 0o644)
+		}
+	})
+}
+
+// keepRows writes every table row to $GAMBLER_CHAOS_LOGDIR when the test
+// fails, before the database is dropped.
+func keepRows(t *testing.T, e *e2e.Env) {
+	dir := os.Getenv("GAMBLER_CHAOS_LOGDIR")
+	if dir == "" {
+		return
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		rows, err := e.RawRows()
+		if err != nil {
+			t.Logf("dump rows: %v", err)
+		}
+		path := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-rows.txt")
+		_ = os.WriteFile(path, []byte(strings.Join(rows, "\n")), 0o644)
+	})
 }
