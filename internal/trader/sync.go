@@ -154,7 +154,7 @@ func (t *Trader) applyRoot(ctx context.Context, journal map[string]db.Order, pos
 	if open && (j.Status != bo.Status || j.BrokerOrderID == "") {
 		if bo.Status == broker.StatusFilled || (terminal[bo.Status] && bo.FilledQty.IsPositive()) {
 			t.fp.Hit(failpoint.AfterFillObserved)
-			if err := t.applyEntryFill(ctx, j, bo); err != nil {
+			if err := t.applyEntryFill(ctx, j, bo, positions); err != nil {
 				return err
 			}
 			delete(journal, bo.ClientOrderID)
@@ -190,7 +190,11 @@ func (t *Trader) applyRepair(ctx context.Context, journal map[string]db.Order, p
 	return nil
 }
 
-func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order) error {
+// applyEntryFill opens the position of a filled entry and adds it to
+// positions, so that a leg that filled before this same read-back (after an
+// outage of the store, say) closes it in the same pass; otherwise the leg is
+// journaled as filled and the position stays active for ever.
+func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order, positions map[string]db.Position) error {
 	price := bo.FilledAvgPrice.Decimal
 	filledAt := bo.FilledAt
 	if filledAt.IsZero() {
@@ -223,6 +227,16 @@ func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order
 	}
 	if err != nil {
 		return fmt.Errorf("record entry fill of %s: %w", j.ClientOrderID, err)
+	}
+	active, err := t.store.ActivePositions(ctx, t.sessionID())
+	t.storeResult(err)
+	if err != nil {
+		return fmt.Errorf("read the position opened by %s: %w", j.ClientOrderID, err)
+	}
+	for _, p := range active {
+		if p.EntryClientOrderID == j.ClientOrderID {
+			positions[j.ClientOrderID] = p
+		}
 	}
 	t.log.Info().Str("symbol", bo.Symbol).Str("side", string(bo.Side)).Str("qty", bo.FilledQty.String()).
 		Str("price", price.String()).Msg("position opened")
