@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
 
 // These tests cover what is particular to PostgreSQL; the shared behaviour
@@ -23,7 +24,7 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 // processes that share it.
 func twoStores(t *testing.T) (*Store, *Store) {
 	t.Helper()
-	u := createDB(t)
+	u := dbtest.CreatePostgresDB(t)
 	var out [2]*Store
 	for i := range out {
 		s, err := Open(context.Background(), u)

@@ -9,12 +9,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	dbtest.Run(t, dbtest.Harness{
-		Name: "postgres",
-		New:  func(t testing.TB) db.Store { return openStore(t) },
-		Exec: func(t testing.TB, s db.Store, sql string) error {
-			_, err := s.(*Store).pool.Exec(context.Background(), sql)
-			return err
-		},
-	})
+	dbtest.Run(t, dbtest.PostgresHarness(func(ctx context.Context, url string) (db.Store, error) {
+		return Open(ctx, url)
+	}))
 }
