@@ -6,6 +6,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -75,9 +76,16 @@ func afterConnect(ctx context.Context, c *pgx.Conn) error {
 }
 
 func (s *Store) migrate(ctx context.Context) (int64, error) {
+	return s.withSQLDB(ctx, migrate.Up)
+}
+
+// withSQLDB lends the pool to goose as a *sql.DB for one call. Closing that
+// *sql.DB only returns its connections to the pool.
+func (s *Store) withSQLDB(ctx context.Context,
+	f func(context.Context, *sql.DB, string) (int64, error)) (int64, error) {
 	sqlDB := stdlib.OpenDBFromPool(s.pool)
-	defer sqlDB.Close()
-	return migrate.Up(ctx, sqlDB, migrate.Postgres)
+	defer func() { _ = sqlDB.Close() }()
+	return f(ctx, sqlDB, migrate.Postgres)
 }
 
 // Driver implements db.Store.
@@ -85,9 +93,7 @@ func (s *Store) Driver() string { return "postgres" }
 
 // SchemaVersion implements db.Store.
 func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	sqlDB := stdlib.OpenDBFromPool(s.pool)
-	defer sqlDB.Close()
-	return migrate.Version(ctx, sqlDB, migrate.Postgres)
+	return s.withSQLDB(ctx, migrate.Version)
 }
 
 // Close closes the pool. Leases hold their own connections and must be
