@@ -154,7 +154,11 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}
 	}
-	fmt.Fprintf(a.IO.Out, "session %s\n", sess.ID)
+	if err := a.render(map[string]any{"session_id": sess.ID, "resumed": resuming}, func() *table {
+		return &table{rows: [][]string{{"session " + sess.ID}}}
+	}); err != nil {
+		return err
+	}
 	return t.Run(ctx, a.deadline(sess.Row(), opts, resuming))
 }
 
