@@ -43,15 +43,11 @@ func newCheckpointsListCmd(app *App) *cobra.Command {
 			if limit <= 0 {
 				return usageError("--limit must be positive")
 			}
-			s, err := app.openStore(cmd.Context())
+			s, sess, err := app.openSession(cmd.Context(), app.str("checkpoints.list.session"))
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			sess, err := resolveSession(cmd.Context(), s, app.str("checkpoints.list.session"))
-			if err != nil {
-				return err
-			}
 			metas, err := s.ListCheckpoints(cmd.Context(), sess.ID, limit)
 			if err != nil {
 				return fmt.Errorf("list checkpoints: %w", err)

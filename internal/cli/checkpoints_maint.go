@@ -24,15 +24,11 @@ func newCheckpointsStatsCmd(app *App) *cobra.Command {
 				}
 				maxAge = d
 			}
-			s, err := app.openStore(cmd.Context())
+			s, sess, err := app.openSession(cmd.Context(), app.str("checkpoints.stats.session"))
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			sess, err := resolveSession(cmd.Context(), s, app.str("checkpoints.stats.session"))
-			if err != nil {
-				return err
-			}
 			now := app.Now()
 			st, err := checkpoint.ComputeStats(cmd.Context(), s, sess.ID, now)
 			if err != nil {

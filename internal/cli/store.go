@@ -27,6 +27,22 @@ func (a *App) openStore(ctx context.Context) (db.Store, error) {
 	return s, nil
 }
 
+// openSession opens the store and resolves the session a command works on
+// (the named one, or the most recently started). The caller closes the
+// store.
+func (a *App) openSession(ctx context.Context, id string) (db.Store, db.Session, error) {
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return nil, db.Session{}, err
+	}
+	sess, err := resolveSession(ctx, s, id)
+	if err != nil {
+		_ = s.Close()
+		return nil, db.Session{}, err
+	}
+	return s, sess, nil
+}
+
 // sessionGetter is the part of the store that resolves --session.
 type sessionGetter interface {
 	GetSession(ctx context.Context, id string) (db.Session, error)
