@@ -44,19 +44,27 @@ func NewEnv(t testing.TB, driver string, speed string) *Env {
 		t.Fatalf("unknown driver %s", driver)
 	}
 	e.Exchange = StartExchange(t, e.Dir, "--speed", speed, "--seed", "7")
+	e.connect("", "")
+	return e
+}
+
+// connect opens the test's own store and broker client (with keys when the
+// exchange requires them).
+func (e *Env) connect(keyID, secret string) {
+	t := e.T
+	t.Helper()
 	s, err := dbopen.Open(context.Background(), e.DBURL, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	e.Store = s
-	b, err := broker.New(broker.Config{BaseURL: e.Exchange.URL, DataURL: e.Exchange.URL, RateLimit: 100000,
-		RateBurst: 1000, MaxRetries: 10, RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: time.Second})
+	b, err := broker.New(broker.Config{KeyID: keyID, Secret: secret, BaseURL: e.Exchange.URL, DataURL: e.Exchange.URL,
+		RateLimit: 100000, RateBurst: 1000, MaxRetries: 10, RetryBaseDelay: 50 * time.Millisecond, RetryMaxDelay: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Broker = b
-	return e
 }
 
 // environ is what every gambler process of this test gets.
