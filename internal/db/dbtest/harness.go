@@ -39,6 +39,7 @@ func suite() []suiteTest {
 		checkpointTests(),
 		retentionTests(),
 		legacyTests(),
+		summaryTests(),
 	} {
 		all = append(all, group...)
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// checkpointMetaCols are all in the covering index, so list reads only the
-// index and never the payloads.
+// checkpointMetaCols leave out the payloads, so list never reads (or
+// detoasts) the JSON: it walks the session's index and fetches ten heap
+// rows.
 const checkpointMetaCols = `id, session_id, checkpoint_time, active_positions_count, closed_trades_count,
 	created_at, sequence, trigger, duration_ms, size_bytes, checksum`
 
@@ -79,13 +80,23 @@ func (s *Store) ListCheckpoints(ctx context.Context, sessionID string, limit int
 		WHERE session_id = $1 ORDER BY checkpoint_time DESC, id DESC LIMIT $2`, sessionID, lim)
 }
 
-// CheckpointStats implements db.Store with one aggregate over the covering
-// index.
+// statsQuery reads the session's running aggregates (migration 0002) and
+// takes first and last from the two ends of the session's index range, so
+// its cost does not depend on the number of checkpoints.
+const statsQuery = `SELECT coalesce(st.total, 0),
+		(SELECT checkpoint_time FROM position_checkpoints WHERE session_id = $1
+			ORDER BY checkpoint_time LIMIT 1),
+		(SELECT checkpoint_time FROM position_checkpoints WHERE session_id = $1
+			ORDER BY checkpoint_time DESC LIMIT 1),
+		CASE WHEN st.duration_count > 0 THEN (st.duration_sum / st.duration_count)::float8 END,
+		CASE WHEN st.duration_count > 0 THEN st.max_duration_ms END,
+		coalesce(st.total_bytes, 0)
+	FROM (SELECT 1) one LEFT JOIN checkpoint_stats st ON st.session_id = $1`
+
+// CheckpointStats implements db.Store.
 func (s *Store) CheckpointStats(ctx context.Context, sessionID string) (db.CheckpointStats, error) {
 	var st db.CheckpointStats
-	err := s.pool.QueryRow(ctx, `SELECT count(*), min(checkpoint_time), max(checkpoint_time),
-			avg(duration_ms), max(duration_ms), coalesce(sum(size_bytes), 0)
-		FROM position_checkpoints WHERE session_id = $1`, sessionID).
+	err := s.pool.QueryRow(ctx, statsQuery, sessionID).
 		Scan(&st.Total, &st.First, &st.Last, &st.AvgDurationMS, &st.MaxDurationMS, &st.TotalBytes)
 	if err != nil {
 		return db.CheckpointStats{}, wrapErr(err, "checkpoint stats of session %s", sessionID)

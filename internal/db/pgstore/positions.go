@@ -54,12 +54,21 @@ func openPosition(ctx context.Context, q querier, p db.Position) (int64, error) 
 		status = db.PositionActive
 	}
 	var id int64
+	var exitTime *time.Time
+	if p.ExitTime != nil {
+		t := p.ExitTime.UTC()
+		exitTime = &t
+	}
+	// Every field is written: reconcile marks adopted positions through
+	// ExitReason, and the SQLite store keeps the exit fields too.
 	err := q.QueryRow(ctx, `INSERT INTO positions (session_id, symbol, entry_time, entry_price, qty,
-			direction, side, stop_loss, take_profit, order_id, status, entry_client_order_id, repair_count)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) RETURNING id`,
+			direction, side, stop_loss, take_profit, order_id, status, entry_client_order_id, repair_count,
+			exit_time, exit_price, exit_reason, pnl, pnl_pct, duration_minutes)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id`,
 		p.SessionID, p.Symbol, p.EntryTime.UTC(), p.EntryPrice, p.Qty, p.Direction, p.Side,
 		p.StopLoss, p.TakeProfit, nullString(p.OrderID), status, nullString(p.EntryClientOrderID),
-		p.RepairCount).Scan(&id)
+		p.RepairCount, exitTime, p.ExitPrice, nullString(p.ExitReason), p.PnL, p.PnLPct,
+		p.DurationMinutes).Scan(&id)
 	if err != nil {
 		return 0, wrapErr(err, "open %s position in session %s", p.Symbol, p.SessionID)
 	}

@@ -169,6 +169,19 @@ func (s *Store) ListCheckpoints(ctx context.Context, sessionID string, limit int
 		sessionID, limit)
 }
 
+// statsQuery reads the session's running aggregates (migration 0002) and
+// takes first and last from the two ends of the session's index range, so
+// its cost does not depend on the number of checkpoints.
+const statsQuery = `SELECT coalesce(st.total, 0),
+		(SELECT checkpoint_time FROM position_checkpoints WHERE session_id = ?1
+			ORDER BY checkpoint_time LIMIT 1),
+		(SELECT checkpoint_time FROM position_checkpoints WHERE session_id = ?1
+			ORDER BY checkpoint_time DESC LIMIT 1),
+		CASE WHEN st.duration_count > 0 THEN st.duration_sum / st.duration_count END,
+		CASE WHEN st.duration_count > 0 THEN st.max_duration_ms END,
+		coalesce(st.total_bytes, 0)
+	FROM (SELECT 1) one LEFT JOIN checkpoint_stats st ON st.session_id = ?1`
+
 // CheckpointStats implements db.Store.
 func (s *Store) CheckpointStats(ctx context.Context, sessionID string) (db.CheckpointStats, error) {
 	var (
@@ -176,9 +189,7 @@ func (s *Store) CheckpointStats(ctx context.Context, sessionID string) (db.Check
 		first, last sql.NullString
 		avg, mx     sql.NullFloat64
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), min(checkpoint_time), max(checkpoint_time),
-		avg(duration_ms), max(duration_ms), COALESCE(sum(size_bytes), 0)
-		FROM position_checkpoints WHERE session_id = ?`, sessionID).
+	err := s.r.QueryRowContext(ctx, statsQuery, sessionID).
 		Scan(&st.Total, &first, &last, &avg, &mx, &st.TotalBytes)
 	if err != nil {
 		return db.CheckpointStats{}, fmt.Errorf("checkpoint stats of %s: %w", sessionID, mapErr(err))
