@@ -73,8 +73,9 @@ func TestDatabaseOutage(t *testing.T) {
 
 		o.cut(t)
 		tl.Faults = 1
-		tl.FaultNote = fmt.Sprintf("database unavailable for %s", 3*cp+cp/2)
-		time.Sleep(500 * time.Millisecond) // an entry in flight at the cut may land
+		const settle = 500 * time.Millisecond // an entry in flight at the cut may land
+		tl.FaultNote = fmt.Sprintf("database unavailable for %s", settle+3*cp)
+		time.Sleep(settle)
 		ordersAtCut := e.OwnOrders(s.ID)
 		time.Sleep(3 * cp)
 		ordersBeforeRestore := e.OwnOrders(s.ID)

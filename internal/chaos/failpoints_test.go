@@ -13,6 +13,7 @@ import (
 // entry and for an exit leg), then resumes. The three order-path points are
 // in internal/e2e.
 func TestCrashAtMoreFailpoints(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		point string
@@ -29,7 +30,6 @@ func TestCrashAtMoreFailpoints(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
 			forDrivers(t, func(t *testing.T, driver string) {
 				tl := record(t, "failpoint "+c.name, driver)
 				tl.Trials = 1

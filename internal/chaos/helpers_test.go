@@ -84,8 +84,10 @@ func tail(s string, n int) string {
 	return s[len(s)-n:]
 }
 
-// forDrivers runs body as a parallel subtest on every store.
+// forDrivers runs body as a parallel subtest on every store; the calling
+// test runs in parallel with the others too.
 func forDrivers(t *testing.T, body func(t *testing.T, driver string)) {
+	t.Parallel()
 	for _, driver := range e2e.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

@@ -132,6 +132,7 @@ func TestNoSecretsLeak(t *testing.T) {
 // TestLiveAlpacaRefused: a live Alpaca base URL is refused before any
 // request, from the environment and from a config file.
 func TestLiveAlpacaRefused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "live.yaml")
 	if err := os.WriteFile(cfg, []byte("alpaca:\n  base_url: https://api.alpaca.markets\n"), 0o600); err != nil {
@@ -160,6 +161,7 @@ func TestLiveAlpacaRefused(t *testing.T) {
 // TestConfigSecretsReadableWarning: a config file holding a secret that
 // other users can read gets a warning; the same file at 0600 does not.
 func TestConfigSecretsReadableWarning(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	e := &e2e.Env{T: t, Dir: dir, DBURL: filepath.Join(dir, "gambler.db")}
 	for _, c := range []struct {
@@ -193,7 +195,8 @@ func TestConfigSecretsReadableWarning(t *testing.T) {
 // TestAdminAPIRefusesRemotePeers: the exchange's admin API answers
 // loopback peers only, even when the caller carries the right API keys.
 func TestAdminAPIRefusesRemotePeers(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	// Not parallel; the paused parallel tests' goroutines are ignored.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ex, err := exchange.New(exchange.Config{KeyID: "PKADMIN", Secret: "admin-secret"})
 	if err != nil {
 		t.Fatal(err)
