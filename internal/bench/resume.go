@@ -1,0 +1,203 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/pgstore"
+	"github.com/gambler-trader/gambler/internal/exchange"
+)
+
+const resumePositions = 100
+
+// resumeResult is the issue's resume figure.
+type resumeResult struct {
+	checkpoints, positions int
+	toTick                 samples
+}
+
+// resume measures `gambler resume-session` of a session with History
+// checkpoints and 100 open positions (held at the local exchange too, with
+// their exit orders), from process start to the first "tick" log line.
+func (r *runner) resume(ctx context.Context) error {
+	if r.cfg.Binary == "" {
+		r.progress("  skipped: no gambler binary given")
+		return nil
+	}
+	d, err := createPGDatabase(ctx, r.cfg.AdminURL, "gambler_bench_resume")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = d.drop(context.WithoutCancel(ctx)) }()
+	ex, err := exchange.New(exchange.Config{Seed: 1})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ex.Close() }()
+	srv := httptest.NewServer(ex.Handler())
+	defer srv.Close()
+
+	syms := make([]string, resumePositions)
+	for i := range syms {
+		syms[i] = symbol(i)
+	}
+	common := []string{"--database-url", d.URL, "--exchange-url", srv.URL, "--log-format", "json"}
+	first, err := r.runUntilTick(ctx, append([]string{"trade", "--symbols", strings.Join(syms, ","),
+		"--duration", "0", "--interval", "1h", "--checkpoint-interval", "1h",
+		"--min-price-change-pct", "1000000"}, common...))
+	if err != nil {
+		return fmt.Errorf("start the session: %w", err)
+	}
+	if err := seedResume(ctx, d, srv.URL, first.session, syms, r.cfg.History); err != nil {
+		return err
+	}
+	args := append([]string{"resume-session", first.session}, common...)
+	// The first resume adopts the seeded state (recreates the exit orders);
+	// the measured ones resume a consistent session.
+	if _, err := r.runUntilTick(ctx, args); err != nil {
+		return fmt.Errorf("first resume: %w", err)
+	}
+	res := &resumeResult{checkpoints: r.cfg.History, positions: resumePositions}
+	var ds []time.Duration
+	for range max(r.cfg.Reps, 5) {
+		run, err := r.runUntilTick(ctx, args)
+		if err != nil {
+			return err
+		}
+		ds = append(ds, run.took)
+	}
+	res.toTick.addRep(ds)
+	r.report.resume = res
+	return nil
+}
+
+type tickRun struct {
+	session string
+	took    time.Duration
+}
+
+// runUntilTick starts the binary, waits for its first "tick" line and
+// kills it with SIGKILL, leaving the session active for the next resume.
+func (r *runner) runUntilTick(ctx context.Context, args []string) (tickRun, error) {
+	cmd := exec.CommandContext(ctx, r.cfg.Binary, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return tickRun{}, err
+	}
+	cmd.Stdout = io.Discard
+	var logBuf bytes.Buffer
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return tickRun{}, err
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	found := make(chan tickRun, 1)
+	var mu sync.Mutex
+	go func() {
+		var run tickRun
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			at := time.Since(start)
+			mu.Lock()
+			logBuf.Write(sc.Bytes())
+			logBuf.WriteByte('\n')
+			mu.Unlock()
+			var ev struct {
+				Message string `json:"message"`
+				Session string `json:"session"`
+			}
+			if json.Unmarshal(sc.Bytes(), &ev) != nil {
+				continue
+			}
+			if ev.Session != "" && run.session == "" {
+				run.session = ev.Session
+			}
+			if ev.Message == "tick" {
+				run.took = at
+				found <- run
+				return
+			}
+		}
+		close(found)
+	}()
+	select {
+	case run, ok := <-found:
+		if ok {
+			return run, nil
+		}
+	case <-time.After(2 * time.Minute):
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return tickRun{}, fmt.Errorf("no tick from gambler %s:\n%s", strings.Join(args[:2], " "), logBuf.String())
+}
+
+// seedResume gives the session 100 positions held at the exchange and in
+// the store, and History checkpoints (10-position payloads; resume reads
+// only the newest, which the first resume writes with all 100).
+func seedResume(ctx context.Context, d *pgDatabase, exchangeURL, sessionID string, syms []string, history int) error {
+	for _, sym := range syms {
+		body := fmt.Sprintf(`{"symbol":%q,"qty":"10","side":"buy","type":"market","time_in_force":"day"}`, sym)
+		resp, err := http.Post(exchangeURL+"/v2/orders", "application/json", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("buy %s at the exchange: %s", sym, resp.Status)
+		}
+	}
+	s, err := pgstore.Open(ctx, d.URL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+	for i, sym := range syms {
+		p := position(sessionID, i)
+		p.Symbol, p.Qty, p.OrderID = sym, decimal.NewFromInt(10), ""
+		p.EntryTime = time.Now().UTC()
+		if _, err := s.OpenPosition(ctx, p); err != nil {
+			return err
+		}
+	}
+	conn, err := pgx.Connect(ctx, d.URL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	ten, err := payload(10)
+	if err != nil {
+		return err
+	}
+	start := time.Now().Add(-time.Duration(history+10) * time.Minute)
+	size, sum := int64(len(ten)+len(account)), db.Checksum(ten, account)
+	_, err = conn.CopyFrom(ctx, pgx.Identifier{"position_checkpoints"}, copyColumns,
+		pgx.CopyFromSlice(history, func(i int) ([]any, error) {
+			at := start.Add(time.Duration(i) * time.Minute)
+			return []any{sessionID, at, ten, account, 10, 0, at, int64(1_000_000 + i), db.TriggerInterval,
+				1.5, size, sum}, nil
+		}))
+	if err == nil {
+		_, err = conn.Exec(ctx, `VACUUM ANALYZE position_checkpoints`)
+	}
+	return errors.Join(err)
+}
