@@ -11,8 +11,7 @@ const (
 	faultSession   = 8 * time.Second
 	maxLifeMillis  = 2500
 	fullSizeSuffix = ""
-	// probePGLeaseAfterOutage runs the second-resume probe after a
-	// PostgreSQL outage. Off in CI while the known lease-loss bug is open
-	// (see RELIABILITY.md): the probe makes two traders share a session.
-	probePGLeaseAfterOutage = false
+	// strictKnownBugs turns the known, reported bugs that CI tolerates
+	// into failures (see RELIABILITY.md).
+	strictKnownBugs = false
 )

@@ -11,8 +11,7 @@ const (
 	faultSession   = 60 * time.Second
 	maxLifeMillis  = 3000
 	fullSizeSuffix = " (make chaos)"
-	// probePGLeaseAfterOutage runs the second-resume probe after a
-	// PostgreSQL outage. Off in CI while the known lease-loss bug is open
-	// (see RELIABILITY.md): the probe makes two traders share a session.
-	probePGLeaseAfterOutage = true
+	// strictKnownBugs turns the known, reported bugs that CI tolerates
+	// into failures (see RELIABILITY.md).
+	strictKnownBugs = true
 )
