@@ -30,6 +30,9 @@ type Config struct {
 	Progress    io.Writer // one line per step
 	TempDir     string
 	Commit      string
+	// Only names the steps to run (postgres, sqlite, concurrency, tick,
+	// resume); empty runs all.
+	Only []string
 }
 
 // Run measures everything and writes the report as Markdown to out.
@@ -39,13 +42,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		name string
 		run  func(context.Context) error
 	}{
-		{"checkpoints on PostgreSQL", r.postgresTable},
-		{"checkpoints on SQLite", r.sqliteTable},
-		{"concurrent sessions", r.concurrency},
+		{"postgres", r.postgresTable},
+		{"sqlite", r.sqliteTable},
+		{"concurrency", r.concurrency},
 		{"tick", r.tick},
 		{"resume", r.resume},
 	}
 	for _, s := range steps {
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, s.name) {
+			continue
+		}
 		start := time.Now()
 		r.progress("== %s", s.name)
 		if err := s.run(ctx); err != nil {

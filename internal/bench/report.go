@@ -62,8 +62,12 @@ func (rep *report) write(w io.Writer) {
 	if r := rep.resume; r != nil {
 		fmt.Fprintf(w, "\n### Resume, %d checkpoints and %d positions, process start to first tick\n\n",
 			r.checkpoints, r.positions)
-		fmt.Fprintf(w, "| runs | median | max |\n|---|---|---|\n| %d | %s | %s |\n",
+		fmt.Fprintf(w, "| span | runs | median | max |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "| process start to first tick | %d | %s | %s |\n",
 			len(r.toTick.all), ms(r.toTick.median()), ms(quantile(r.toTick.all, 1)))
+		fmt.Fprintf(w, "| process start to trading loop (lease, restore, reconcile, resume checkpoint) | %d | %s | %s |\n",
+			len(r.toLoop.all), ms(r.toLoop.median()), ms(quantile(r.toLoop.all, 1)))
+		fmt.Fprintf(w, "\nBroker requests from process start to the first tick: %s.\n", ints(r.requests))
 	}
 }
 

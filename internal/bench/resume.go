@@ -28,7 +28,8 @@ const resumePositions = 100
 // resumeResult is the issue's resume figure.
 type resumeResult struct {
 	checkpoints, positions int
-	toTick                 samples
+	toTick, toLoop         samples
+	requests               []int64 // broker requests from process start to the first tick
 }
 
 // resume measures `gambler resume-session` of a session with History
@@ -49,7 +50,8 @@ func (r *runner) resume(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = ex.Close() }()
-	srv := httptest.NewServer(ex.Handler())
+	ctr := &apiCounter{}
+	srv := httptest.NewServer(ctr.wrap(ex.Handler()))
 	defer srv.Close()
 
 	syms := make([]string, resumePositions)
@@ -73,15 +75,26 @@ func (r *runner) resume(ctx context.Context) error {
 		return fmt.Errorf("first resume: %w", err)
 	}
 	res := &resumeResult{checkpoints: r.cfg.History, positions: resumePositions}
-	var ds []time.Duration
+	var (
+		ds, ready []time.Duration
+		last      tickRun
+	)
 	for range max(r.cfg.Reps, 5) {
+		before := ctr.snapshot()
 		run, err := r.runUntilTick(ctx, args)
 		if err != nil {
 			return err
 		}
+		after := ctr.snapshot()
+		res.requests = append(res.requests, after.trading+after.bars+after.barPages-
+			before.trading-before.bars-before.barPages)
 		ds = append(ds, run.took)
+		ready = append(ready, run.ready)
+		last = run
 	}
+	r.progress("  log of the last measured resume:\n%s", last.log)
 	res.toTick.addRep(ds)
+	res.toLoop.addRep(ready)
 	r.report.resume = res
 	return nil
 }
@@ -89,6 +102,8 @@ func (r *runner) resume(ctx context.Context) error {
 type tickRun struct {
 	session string
 	took    time.Duration
+	ready   time.Duration // until the trading loop starts: resume done, before the first tick's broker calls
+	log     string        // stderr up to the tick, each line prefixed by its arrival time
 }
 
 // runUntilTick starts the binary, waits for its first "tick" line and
@@ -118,6 +133,7 @@ func (r *runner) runUntilTick(ctx context.Context, args []string) (tickRun, erro
 		for sc.Scan() {
 			at := time.Since(start)
 			mu.Lock()
+			fmt.Fprintf(&logBuf, "+%6.1fms ", float64(at.Microseconds())/1000)
 			logBuf.Write(sc.Bytes())
 			logBuf.WriteByte('\n')
 			mu.Unlock()
@@ -131,8 +147,14 @@ func (r *runner) runUntilTick(ctx context.Context, args []string) (tickRun, erro
 			if ev.Session != "" && run.session == "" {
 				run.session = ev.Session
 			}
+			if ev.Message == "trading" {
+				run.ready = at
+			}
 			if ev.Message == "tick" {
 				run.took = at
+				mu.Lock()
+				run.log = logBuf.String()
+				mu.Unlock()
 				found <- run
 				return
 			}
@@ -166,14 +188,25 @@ func seedResume(ctx context.Context, d *pgDatabase, exchangeURL, sessionID strin
 			return fmt.Errorf("buy %s at the exchange: %s", sym, resp.Status)
 		}
 	}
+	prices, err := entryPrices(exchangeURL)
+	if err != nil {
+		return err
+	}
 	s, err := pgstore.Open(ctx, d.URL)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = s.Close() }()
 	for i, sym := range syms {
+		price, ok := prices[sym]
+		if !ok {
+			return fmt.Errorf("the exchange holds no %s position", sym)
+		}
 		p := position(sessionID, i)
-		p.Symbol, p.Qty, p.OrderID = sym, decimal.NewFromInt(10), ""
+		p.Symbol, p.Qty, p.OrderID, p.EntryPrice = sym, decimal.NewFromInt(10), "", price
+		// Exits far enough away that none fills during the runs.
+		p.StopLoss = decimal.NewNullDecimal(price.Mul(decimal.RequireFromString("0.8")).Round(2))
+		p.TakeProfit = decimal.NewNullDecimal(price.Mul(decimal.RequireFromString("1.2")).Round(2))
 		p.EntryTime = time.Now().UTC()
 		if _, err := s.OpenPosition(ctx, p); err != nil {
 			return err
@@ -200,4 +233,26 @@ func seedResume(ctx context.Context, d *pgDatabase, exchangeURL, sessionID strin
 		_, err = conn.Exec(ctx, `VACUUM ANALYZE position_checkpoints`)
 	}
 	return errors.Join(err)
+}
+
+// entryPrices reads the average entry price of every position the exchange
+// holds.
+func entryPrices(exchangeURL string) (map[string]decimal.Decimal, error) {
+	resp, err := http.Get(exchangeURL + "/v2/positions")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var ps []struct {
+		Symbol string          `json:"symbol"`
+		Price  decimal.Decimal `json:"avg_entry_price"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ps); err != nil {
+		return nil, fmt.Errorf("read exchange positions: %w", err)
+	}
+	out := make(map[string]decimal.Decimal, len(ps))
+	for _, p := range ps {
+		out[p.Symbol] = p.Price
+	}
+	return out, nil
 }

@@ -124,12 +124,22 @@ INSERT INTO checkpoint_stats (session_id, total, duration_count, duration_sum, m
     GROUP BY session_id;
 
 -- Stats no longer read the index, and list fetches its ten heap rows, so
--- the covering columns only cost bytes on every row.
+-- the covering columns only cost bytes on every row. The key is ascending
+-- now: new checkpoints are the newest, and with a descending key each one
+-- landed at the left end of its session's range, where every page split is
+-- a 50/50 split that leaves pages half empty; appended at the right end they
+-- fill pages. Newest-first reads scan the same index backwards. Rows are
+-- immutable, so the indexes are also built full (fillfactor 100) instead of
+-- leaving 10% of every leaf free for updates that never come.
 DROP INDEX IF EXISTS position_checkpoints_session_time_idx;
 CREATE INDEX position_checkpoints_session_time_idx
-    ON position_checkpoints (session_id, checkpoint_time DESC, id DESC);
+    ON position_checkpoints (session_id, checkpoint_time, id) WITH (fillfactor = 100);
+ALTER INDEX position_checkpoints_session_seq_idx SET (fillfactor = 100);
+ALTER INDEX position_checkpoints_pkey SET (fillfactor = 100);
 
 -- +goose Down
+ALTER INDEX position_checkpoints_pkey RESET (fillfactor);
+ALTER INDEX position_checkpoints_session_seq_idx RESET (fillfactor);
 DROP INDEX IF EXISTS position_checkpoints_session_time_idx;
 CREATE INDEX position_checkpoints_session_time_idx
     ON position_checkpoints (session_id, checkpoint_time DESC, id DESC)

@@ -70,7 +70,17 @@ INSERT INTO checkpoint_stats (session_id, total, duration_count, duration_sum, m
         ON m.session_id = c.session_id
     GROUP BY c.session_id;
 
+-- New checkpoints are the newest; with a descending key each one landed at
+-- the left end of its session's range, which splits pages instead of
+-- appending to them. Newest-first reads scan the ascending index backwards.
+DROP INDEX IF EXISTS position_checkpoints_session_time_idx;
+CREATE INDEX position_checkpoints_session_time_idx
+    ON position_checkpoints (session_id, checkpoint_time, id);
+
 -- +goose Down
+DROP INDEX IF EXISTS position_checkpoints_session_time_idx;
+CREATE INDEX position_checkpoints_session_time_idx
+    ON position_checkpoints (session_id, checkpoint_time DESC, id DESC);
 DROP TRIGGER IF EXISTS checkpoint_stats_delete;
 DROP TRIGGER IF EXISTS checkpoint_stats_insert;
 DROP TABLE IF EXISTS checkpoint_stats;
