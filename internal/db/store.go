@@ -96,6 +96,11 @@ type Store interface {
 // Lease is a held single-writer lease on a session.
 type Lease interface {
 	Holder() Holder
+	// Alive checks that the lease is still held and, when the store lost it
+	// (a PostgreSQL connection that died with an outage), takes it again.
+	// It returns an error wrapping *LeaseHeldError when another process
+	// took the session meanwhile: the caller must stop writing.
+	Alive(ctx context.Context) error
 	// Release gives the lease up; it is safe to call more than once.
 	Release(ctx context.Context) error
 }

@@ -147,5 +147,15 @@ func (s *Session) Release(ctx context.Context) error {
 	return nil
 }
 
+// Alive checks the single-writer lease, taking it again if the store lost
+// it; an error wrapping *db.LeaseHeldError means another process took the
+// session over.
+func (s *Session) Alive(ctx context.Context) error {
+	if err := s.lease.Alive(ctx); err != nil {
+		return fmt.Errorf("lease of session %s: %w", s.ID, err)
+	}
+	return nil
+}
+
 // Row is the session's row as this process knows it.
 func (s *Session) Row() db.Session { return s.Session }

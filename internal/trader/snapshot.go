@@ -16,6 +16,9 @@ import (
 func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	sctx, cancel := detached(ctx)
 	defer cancel()
+	if !t.leaseHeld(sctx) {
+		return
+	}
 	acct := t.lastAccount
 	acct.Stale = true
 	if a, err := t.broker.Account(sctx); err == nil {

@@ -18,6 +18,9 @@ func (t *Trader) step(ctx context.Context) {
 	sctx, cancel := detached(ctx)
 	defer cancel()
 
+	if !t.leaseHeld(sctx) {
+		return
+	}
 	clock, err := t.broker.Clock(sctx)
 	if err != nil {
 		t.log.Warn().Err(err).Msg("broker clock unavailable; skipping this tick")

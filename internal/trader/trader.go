@@ -5,6 +5,7 @@ package trader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,6 +42,7 @@ type Broker interface {
 // Session is the held session the trader trades.
 type Session interface {
 	Row() db.Session
+	Alive(ctx context.Context) error
 	End(ctx context.Context, end db.SessionEnd) error
 }
 
@@ -76,6 +78,9 @@ type Trader struct {
 	lastCheckpoint time.Time
 	cpFailures     int
 	storeDownSince time.Time // zero while the store answers
+	// lost is set when another process took the session's lease: this
+	// process must stop writing at once and leave the session to it.
+	lost error
 }
 
 // Deps are the trader's collaborators.
@@ -138,6 +143,9 @@ loop:
 			t.step(ctx)
 		case <-cp.C:
 			t.checkpoint(ctx, db.TriggerInterval)
+		}
+		if t.lost != nil {
+			return fmt.Errorf("stopped trading: %w", t.lost)
 		}
 	}
 	return t.finish(ctx)
@@ -238,6 +246,25 @@ func (t *Trader) storeResult(err error) {
 	}
 	if t.storeDownSince.IsZero() {
 		t.storeDownSince = t.now()
+	}
+}
+
+// leaseHeld checks the lease before this process writes on the session's
+// behalf. A store that cannot answer is not a takeover: the step goes on
+// and fails on its own writes if the store is really gone.
+func (t *Trader) leaseHeld(ctx context.Context) bool {
+	err := t.sess.Alive(ctx)
+	var held *db.LeaseHeldError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &held):
+		t.lost = err
+		t.log.Error().Err(err).Msg("ANOTHER PROCESS TOOK THIS SESSION: stopping without writing anything more")
+		return false
+	default:
+		t.log.Warn().Err(err).Msg("cannot verify the session lease")
+		return true
 	}
 }
 

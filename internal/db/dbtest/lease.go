@@ -13,6 +13,7 @@ func leaseTests() []suiteTest {
 		{"Lease/ReleaseFrees", testLeaseRelease},
 		{"Lease/SessionsIndependent", testLeaseIndependent},
 		{"Lease/UnknownSession", testLeaseUnknownSession},
+		{"Lease/Alive", testLeaseAlive},
 	}
 }
 
@@ -123,4 +124,17 @@ func testLeaseUnknownSession(t *testing.T, h Harness) {
 		_ = l.Release(t.Context())
 	}
 	wantErrIs(t, err, db.ErrNotFound, "AcquireLease on an unknown session")
+}
+
+func testLeaseAlive(t *testing.T, h Harness) {
+	s := h.New(t)
+	holderA, _ := holders()
+	sess := SeedSession(t, s)
+	l := acquire(t, s, sess.ID, holderA)
+	must(t, l.Alive(t.Context()), "alive while held")
+	wantHolder(t, s, sess.ID, holderA)
+	must(t, l.Release(t.Context()), "release")
+	if err := l.Alive(t.Context()); err == nil {
+		t.Fatal("Alive after Release reports the lease held")
+	}
 }

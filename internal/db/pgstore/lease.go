@@ -26,12 +26,14 @@ func leaseKey(sessionID string) int64 {
 // pool for the lease's whole life: the lock lives exactly as long as that
 // connection, so a crashed process loses its lease when its socket closes.
 type lease struct {
+	s         *Store
 	sessionID string
 	key       int64
 	holder    db.Holder
 
-	mu   sync.Mutex
-	conn *pgx.Conn // nil once released
+	mu       sync.Mutex
+	conn     *pgx.Conn // nil once released, or while lost to an outage
+	released bool
 }
 
 // AcquireLease implements db.Store.
@@ -40,25 +42,38 @@ func (s *Store) AcquireLease(ctx context.Context, sessionID string, h db.Holder)
 	if err != nil {
 		return nil, wrapErr(err, "acquire lease of session %s", sessionID)
 	}
-	conn := pc.Hijack()
+	if h.Since.IsZero() {
+		h.Since = s.now()
+	}
+	h.Since = h.Since.UTC()
+	conn, err := s.lockOn(ctx, pc.Hijack(), sessionID, h)
+	if err != nil {
+		return nil, err
+	}
+	return &lease{s: s, sessionID: sessionID, key: leaseKey(sessionID), holder: h, conn: conn}, nil
+}
+
+// lockOn takes the session's advisory lock on conn and records the holder.
+// The connection's application_name names the holder too, so a process that
+// is refused reads the holder from the lock itself rather than from a row
+// the winner may not have written yet.
+func (s *Store) lockOn(ctx context.Context, conn *pgx.Conn, sessionID string, h db.Holder) (*pgx.Conn, error) {
 	key := leaseKey(sessionID)
 	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&got); err != nil {
+	err := conn.QueryRow(ctx, `SELECT set_config('application_name', $2, false) IS NOT NULL AND pg_try_advisory_lock($1)`,
+		key, fmt.Sprintf("gambler-lease pid=%d host=%.30s", h.PID, h.Host)).Scan(&got)
+	if err != nil {
 		closeQuietly(conn)
 		return nil, wrapErr(err, "acquire lease of session %s", sessionID)
 	}
 	if !got {
 		closeQuietly(conn)
-		holder, err := s.readHolder(ctx, sessionID)
+		holder, err := s.liveHolder(ctx, sessionID)
 		if err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("acquire lease: %w", &db.LeaseHeldError{SessionID: sessionID, Holder: holder})
 	}
-	if h.Since.IsZero() {
-		h.Since = s.now()
-	}
-	h.Since = h.Since.UTC()
 	err = execOne(ctx, conn, "record lease holder of session "+sessionID,
 		`UPDATE trading_sessions SET lease_host = $2, lease_pid = $3, lease_since = $4, lease_heartbeat = $5
 		WHERE session_id = $1`, sessionID, h.Host, h.PID, h.Since, s.now())
@@ -67,7 +82,46 @@ func (s *Store) AcquireLease(ctx context.Context, sessionID string, h db.Holder)
 		closeQuietly(conn)
 		return nil, err
 	}
-	return &lease{sessionID: sessionID, key: key, holder: h, conn: conn}, nil
+	return conn, nil
+}
+
+// liveHolder names the process that holds the session's advisory lock. The
+// lock's connection says which pid holds it; the row adds the host and the
+// start time once the holder has written it (it may be between taking the
+// lock and recording itself, so the row is awaited briefly).
+func (s *Store) liveHolder(ctx context.Context, sessionID string) (db.Holder, error) {
+	key := leaseKey(sessionID)
+	var app string
+	err := s.pool.QueryRow(ctx, `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		  AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid`,
+		int64(uint32(uint64(key)>>32)), int64(uint32(uint64(key)))).Scan(&app)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s.readHolder(ctx, sessionID) // released meanwhile
+	}
+	if err != nil {
+		return db.Holder{}, wrapErr(err, "find lease holder of session %s", sessionID)
+	}
+	var live db.Holder
+	_, _ = fmt.Sscanf(app, "gambler-lease pid=%d host=%s", &live.PID, &live.Host)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		row, err := s.readHolder(ctx, sessionID)
+		if err != nil {
+			return db.Holder{}, err
+		}
+		if live.PID == 0 || row.PID == live.PID || time.Now().After(deadline) {
+			if row.PID == live.PID || live.PID == 0 {
+				return row, nil
+			}
+			return live, nil
+		}
+		select {
+		case <-ctx.Done():
+			return live, nil
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
 }
 
 func (s *Store) readHolder(ctx context.Context, sessionID string) (db.Holder, error) {
@@ -120,6 +174,34 @@ func (s *Store) LeaseHolder(ctx context.Context, sessionID string) (db.Holder, b
 	return h, true, nil
 }
 
+// Alive implements db.Lease. The advisory lock dies with its connection, so
+// an outage that broke the connection cost the lease: it is taken again on a
+// new connection, unless another process took the session meanwhile.
+func (l *lease) Alive(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return fmt.Errorf("lease of session %s was released", l.sessionID)
+	}
+	if l.conn != nil {
+		if err := l.conn.Ping(ctx); err == nil {
+			return nil
+		}
+		closeQuietly(l.conn)
+		l.conn = nil
+	}
+	pc, err := l.s.pool.Acquire(ctx)
+	if err != nil {
+		return wrapErr(err, "retake lease of session %s", l.sessionID)
+	}
+	conn, err := l.s.lockOn(ctx, pc.Hijack(), l.sessionID, l.holder)
+	if err != nil {
+		return err
+	}
+	l.conn = conn
+	return nil
+}
+
 // Holder implements db.Lease.
 func (l *lease) Holder() db.Holder { return l.holder }
 
@@ -130,6 +212,10 @@ func (l *lease) Holder() db.Holder { return l.holder }
 func (l *lease) Release(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.released {
+		return nil
+	}
+	l.released = true
 	if l.conn == nil {
 		return nil
 	}

@@ -213,3 +213,15 @@ func (l *lease) Release(ctx context.Context) error {
 	}
 	return err
 }
+
+// Alive implements db.Lease. The flock belongs to this process's open file
+// and cannot be lost while the process lives, so only a released lease is
+// dead.
+func (l *lease) Alive(context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return fmt.Errorf("lease of session %s was released", l.sessionID)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbtest"
+)
+
+// killLeaseBackend terminates the server process of the lease's connection,
+// as a database restart or a network cut would.
+func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
+	t.Helper()
+	pid := l.(*lease).conn.PgConn().PID()
+	if _, err := s.pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLeaseAliveRetakesLostLock: an outage that kills the lease's connection
+// frees the advisory lock; Alive takes it again, so a second process is
+// still refused afterwards.
+func TestLeaseAliveRetakesLostLock(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	me := db.Holder{Host: "a", PID: 11}
+	l, err := s.AcquireLease(ctx, sess.ID, me)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	killLeaseBackend(t, s, l)
+	if err := l.Alive(ctx); err != nil {
+		t.Fatalf("Alive after the connection died: %v", err)
+	}
+	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) || held.Holder.PID != me.PID {
+		t.Fatalf("second holder after Alive: %v", err)
+	}
+}
+
+// TestLeaseAliveReportsTakeover: when another process took the session
+// while the connection was down, Alive says so instead of writing on.
+func TestLeaseAliveReportsTakeover(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	killLeaseBackend(t, s, l)
+	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	if err != nil {
+		t.Fatalf("the lock should be free after the connection died: %v", err)
+	}
+	defer other.Release(ctx)
+	var held *db.LeaseHeldError
+	if err := l.Alive(ctx); !errors.As(err, &held) || held.Holder.PID != 22 {
+		t.Fatalf("Alive after a takeover: %v, want the new holder named", err)
+	}
+}
+
+// TestLeaseRefusalNamesLiveHolderNotStaleRow: the refusal names the process
+// that holds the lock even when the row still names an older, dead holder
+// (the window between a winner's lock and its row update).
+func TestLeaseRefusalNamesLiveHolderNotStaleRow(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "live", PID: 33})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	// Make the row stale, as if the holder had not written it yet.
+	if _, err := s.pool.Exec(ctx, `UPDATE trading_sessions SET lease_pid = 99, lease_host = 'dead' WHERE session_id = $1`, sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) || held.Holder.PID != 33 {
+		t.Fatalf("refusal: %v, want pid 33 named", err)
+	}
+}
