@@ -18,8 +18,14 @@ lint:
 	$(GO) vet $(PKGS)
 	golangci-lint run
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./internal/db/... ./internal/strategy/...
+# BENCHMARKS.md's figures (issue 7): gambler-bench creates and drops its own
+# PostgreSQL databases (GAMBLER_TEST_POSTGRES_URL or the local default) and
+# writes the report to bin/bench-results.md; then the packages' Go benchmarks.
+bench: build
+	$(GO) build -trimpath -o bin/gambler-bench ./cmd/gambler-bench
+	bin/gambler-bench -binary $(BIN) -commit "$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" > bin/bench-results.md
+	cat bin/bench-results.md
+	$(GO) test -run '^$$' -bench . -skip Cleanup -benchmem -benchtime 100x ./internal/db/... ./internal/strategy/...
 
 # The long chaos run (200 crash loops per store, a 60 s faulted session...);
 # its figures go to RELIABILITY.md. CHAOS_REPORT collects them as JSON lines.

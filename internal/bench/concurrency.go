@@ -16,6 +16,7 @@ import (
 
 // concurrencyResult is the concurrency figure.
 type concurrencyResult struct {
+	aligned        bool // every session checkpoints at the same instant
 	sessions       int
 	took           time.Duration
 	creates        samples
@@ -29,9 +30,23 @@ type concurrencyResult struct {
 // each session has its own store (its own pool, as separate processes
 // would) and 10 open positions, and checkpoints every second.
 func (r *runner) concurrency(ctx context.Context) error {
+	for _, aligned := range []bool{false, true} {
+		res, err := r.concurrencyRun(ctx, aligned)
+		if err != nil {
+			return err
+		}
+		r.report.concurrency = append(r.report.concurrency, res)
+	}
+	return nil
+}
+
+// concurrencyRun spreads the sessions' timers over the second, as
+// independent processes started at different times would have them, or
+// aligns them so all 50 creates arrive at once (the worst case).
+func (r *runner) concurrencyRun(ctx context.Context, aligned bool) (*concurrencyResult, error) {
 	d, err := createPGDatabase(ctx, r.cfg.AdminURL, "gambler_bench_conc")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = d.drop(context.WithoutCancel(ctx)) }()
 	n := r.cfg.Sessions
@@ -44,22 +59,22 @@ func (r *runner) concurrency(ctx context.Context) error {
 	for i := range n {
 		s, err := pgstore.Open(ctx, d.withParam("pool_max_conns", "2"))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		stores = append(stores, s)
 		id := sessionID(9, i)
 		if err := s.CreateSession(ctx, db.Session{ID: id, StartTime: t0, Symbols: []string{"AAPL"}}); err != nil {
-			return err
+			return nil, err
 		}
 		for p := range 10 {
 			if _, err := s.OpenPosition(ctx, position(id, p)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	commitsBefore, err := xactCommits(ctx, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var (
 		wg       sync.WaitGroup
@@ -73,11 +88,11 @@ func (r *runner) concurrency(ctx context.Context) error {
 	for i, s := range stores {
 		id := sessionID(9, i)
 		wg.Go(func() {
-			// Spread the sessions over the second, as independent
-			// processes started at different times would be.
+			if !aligned {
+				time.Sleep(time.Duration(i) * time.Second / time.Duration(n))
+			}
 			tick := time.NewTicker(time.Second)
 			defer tick.Stop()
-			time.Sleep(time.Duration(i) * time.Second / time.Duration(n))
 			var mine []time.Duration
 			for time.Now().Before(end) {
 				t := time.Now()
@@ -102,17 +117,16 @@ func (r *runner) concurrency(ctx context.Context) error {
 	took := time.Since(start)
 	commitsAfter, err := xactCommits(ctx, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res := &concurrencyResult{sessions: n, took: took, failures: failures.Load(), checkpoints: int64(len(all))}
+	res := &concurrencyResult{aligned: aligned, sessions: n, took: took, failures: failures.Load(), checkpoints: int64(len(all))}
 	res.creates.addRep(all)
 	res.commitsPerSec = float64(commitsAfter-commitsBefore) / took.Seconds()
 	res.checkpointsSec = float64(len(all)) / took.Seconds()
-	r.report.concurrency = res
 	if firstErr != nil {
 		r.progress("  failures: %v", firstErr)
 	}
-	return nil
+	return res, nil
 }
 
 // xactCommits reads the database's commit counter. Statistics are flushed

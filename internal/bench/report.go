@@ -11,7 +11,7 @@ import (
 // report collects every figure of the run.
 type report struct {
 	postgres, sqlite *tableResult
-	concurrency      *concurrencyResult
+	concurrency      []*concurrencyResult
 	tick             *tickResult
 	resume           *resumeResult
 }
@@ -37,8 +37,12 @@ func (rep *report) write(w io.Writer) {
 		fmt.Fprintf(w, "\n### SQLite checkpoints\n\n")
 		writeTable(w, rep.sqlite, false)
 	}
-	if c := rep.concurrency; c != nil {
-		fmt.Fprintf(w, "\n### %d sessions checkpointing every second on one PostgreSQL\n\n", c.sessions)
+	for _, c := range rep.concurrency {
+		timing := "timers spread over the second, as independent processes"
+		if c.aligned {
+			timing = "timers aligned: all sessions checkpoint at the same instant (worst case)"
+		}
+		fmt.Fprintf(w, "\n### %d sessions checkpointing every second on one PostgreSQL, %s\n\n", c.sessions, timing)
 		fmt.Fprintf(w, "| figure | value |\n|---|---|\n")
 		fmt.Fprintf(w, "| run length | %s |\n| checkpoints written | %d (%.1f/s) |\n| failures | %d |\n",
 			c.took.Round(time.Second), c.checkpoints, c.checkpointsSec, c.failures)
