@@ -89,10 +89,13 @@ func TestInvalidJSONCheckpoint(t *testing.T) {
 		tl := record(t, "invalid JSON checkpoint row", driver)
 		tl.Trials = 1
 		e := e2e.NewEnv(t, driver, "60")
-		if _, code := e.Run(nil, e.TradeArgs("--duration", "3s")...); code != 0 {
-			t.Fatalf("session exit %d", code)
-		}
-		s := e.Session()
+		p := e.Start(nil, e.TradeArgs("--duration", "0")...)
+		s := e.WaitForSession()
+		e2e.Eventually(t, 60*time.Second, "two checkpoints", func() bool {
+			m, err := e.Store.ListCheckpoints(context.Background(), s.ID, 10)
+			return err == nil && len(m) >= 2
+		})
+		stop(t, p)
 		metas := e.CheckCheckpoints(s.ID)
 		bad := metas[0].ID
 		err := editCheckpoint(e, `positions_snapshot = '{"AAPL": {not json'`, bad)
