@@ -93,11 +93,7 @@ func TestDatabaseOutage(t *testing.T) {
 		e2e.Eventually(t, 60*time.Second, "an entry after the outage", func() bool {
 			return e.OwnOrders(s.ID) > ordersBeforeRestore
 		})
-		// On PostgreSQL the outage does cost the lease (known bug, see
-		// RELIABILITY.md); CI skips the probe there.
-		if driver == "sqlite" || strictKnownBugs {
-			probeLease(t, e, o.env)
-		}
+		probeLease(t, e, o.env)
 		finish(t, e, p, mover)
 		e.CheckAll()
 	})

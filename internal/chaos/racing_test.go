@@ -19,8 +19,6 @@ func TestRacingResumes(t *testing.T) {
 		p := e.Start(nil, e.TradeArgs("--duration", "0")...)
 		waitTrading(t, p)
 		p.Kill9()
-		dead := p.Pid() // the last holder, killed
-		stale := 0
 		for i := 0; i < racingResumes; i++ {
 			a, b := e.Start(nil, e.ResumeArgs()...), e.Start(nil, e.ResumeArgs()...)
 			var loser, winner *e2e.Proc
@@ -37,15 +35,8 @@ func TestRacingResumes(t *testing.T) {
 			if code := loser.Wait(time.Second); code != 1 {
 				t.Errorf("round %d: the losing resume exited %d, want 1:\n%s", i, code, tail(loser.Stderr(), 2000))
 			}
-			want := fmt.Sprintf("pid %d ", winner.Pid())
-			switch {
-			case strings.Contains(loser.Stderr(), want):
-			case !strictKnownBugs && strings.Contains(loser.Stderr(), fmt.Sprintf("pid %d ", dead)):
-				// Known bug (RELIABILITY.md): on PostgreSQL the loser can
-				// read the holder row before the winner rewrote it.
-				stale++
-				t.Logf("round %d: KNOWN BUG: the refusal named the killed previous holder pid %d", i, dead)
-			default:
+			// The killed holder of the round before must never be named.
+			if want := fmt.Sprintf("pid %d ", winner.Pid()); !strings.Contains(loser.Stderr(), want) {
 				t.Errorf("round %d: the refusal does not name the holder (%s):\n%s", i, want, tail(loser.Stderr(), 2000))
 			}
 			waitTrading(t, winner)
@@ -57,11 +48,7 @@ func TestRacingResumes(t *testing.T) {
 				break
 			}
 			winner.Kill9()
-			dead = winner.Pid()
 			tl.Kills++
-		}
-		if stale > 0 {
-			tl.FaultNote = fmt.Sprintf("%d refusals named the dead previous holder (known bug)", stale)
 		}
 		e.CheckAll()
 	})

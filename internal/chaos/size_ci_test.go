@@ -11,7 +11,4 @@ const (
 	faultSession   = 8 * time.Second
 	maxLifeMillis  = 2500
 	fullSizeSuffix = ""
-	// strictKnownBugs turns the known, reported bugs that CI tolerates
-	// into failures (see RELIABILITY.md).
-	strictKnownBugs = false
 )

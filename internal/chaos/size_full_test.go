@@ -11,7 +11,4 @@ const (
 	faultSession   = 60 * time.Second
 	maxLifeMillis  = 3000
 	fullSizeSuffix = " (make chaos)"
-	// strictKnownBugs turns the known, reported bugs that CI tolerates
-	// into failures (see RELIABILITY.md).
-	strictKnownBugs = true
 )
