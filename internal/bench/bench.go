@@ -37,7 +37,7 @@ type Config struct {
 
 // Run measures everything and writes the report as Markdown to out.
 func Run(ctx context.Context, cfg Config, out io.Writer) error {
-	r := &runner{cfg: cfg}
+	r := &runner{cfg: cfg, report: report{history: cfg.History}}
 	steps := []struct {
 		name string
 		run  func(context.Context) error

@@ -105,44 +105,33 @@ func (t *pgTarget) close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// postgresTable measures the PostgreSQL column of the table.
+// postgresTable measures the PostgreSQL column of the table, and
+// the floor on a trigger-less copy of the table next to it.
 func (r *runner) postgresTable(ctx context.Context) error {
-	res := newTableResult()
 	plain := &samples{}
-	res.extraFloors["floor without gambler's triggers"] = plain
-	for rep := range r.cfg.Reps {
-		r.progress("  PostgreSQL repetition %d/%d", rep+1, r.cfg.Reps)
-		t, err := openPGTarget(ctx, r.cfg.AdminURL)
-		if err != nil {
-			return err
-		}
-		err = t.createPlainTable(ctx)
-		if err == nil {
-			i := 0
-			var ds []time.Duration
-			ten, _ := payload(10)
-			ds, err = timeN(floorRuns, func() error {
-				i++
-				return t.plainFloorInsert(ctx, "plain", i, ten)
-			})
-			plain.addRep(ds)
-		}
-		if err == nil {
-			err = r.measureTable(ctx, t, res)
-		}
-		if cerr := t.close(ctx); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	r.progress("  PostgreSQL bytes per row")
-	if err := r.measureBytes(ctx, func(ctx context.Context) (target, error) {
+	res, err := r.runTable(ctx, "PostgreSQL", func(ctx context.Context) (target, error) {
 		return openPGTarget(ctx, r.cfg.AdminURL)
-	}, res); err != nil {
+	}, func(ctx context.Context, tg target) error {
+		t := tg.(*pgTarget)
+		if err := t.createPlainTable(ctx); err != nil {
+			return err
+		}
+		ten, err := payload(10)
+		if err != nil {
+			return err
+		}
+		i := 0
+		ds, err := timeN(floorRuns, func() error {
+			i++
+			return t.plainFloorInsert(ctx, "plain", i, ten)
+		})
+		plain.addRep(ds)
+		return err
+	})
+	if err != nil {
 		return err
 	}
+	res.extraFloors["floor without gambler's triggers"] = plain
 	r.report.postgres = res
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 // report collects every figure of the run.
 type report struct {
+	history          int
 	postgres, sqlite *tableResult
 	concurrency      []*concurrencyResult
 	tick             *tickResult
@@ -31,11 +32,11 @@ var oldSystem = map[string][4]string{
 func (rep *report) write(w io.Writer) {
 	if rep.postgres != nil {
 		fmt.Fprintf(w, "### PostgreSQL checkpoints\n\n")
-		writeTable(w, rep.postgres, true)
+		writeTable(w, rep.postgres, rep.history, true)
 	}
 	if rep.sqlite != nil {
 		fmt.Fprintf(w, "\n### SQLite checkpoints\n\n")
-		writeTable(w, rep.sqlite, false)
+		writeTable(w, rep.sqlite, rep.history, false)
 	}
 	for _, c := range rep.concurrency {
 		timing := "timers spread over the second, as independent processes"
@@ -75,7 +76,8 @@ func (rep *report) write(w io.Writer) {
 	}
 }
 
-func writeTable(w io.Writer, t *tableResult, withOld bool) {
+func writeTable(w io.Writer, t *tableResult, history int, withOld bool) {
+	long := fmt.Sprintf("%dk", history/1000)
 	floor := t.floor.median()
 	fmt.Fprintf(w, "Floor (one autocommit single-row INSERT of a 10-position checkpoint): median %s, p99 %s",
 		ms(floor), ms(t.floor.p99()))
@@ -99,14 +101,14 @@ func writeTable(w io.Writer, t *tableResult, withOld bool) {
 	}
 	row("create checkpoint", "create", func(n int) string { return ratio(t.create[n]) })
 	row("restore latest (1k checkpoints)", "", func(n int) string { return ms(t.restore1k[n].median()) })
-	row("restore latest (100k checkpoints)", "restore100k", func(n int) string {
+	row("restore latest ("+long+" checkpoints)", "restore100k", func(n int) string {
 		return fmt.Sprintf("%s = %.2f× the 1k figure", ms(t.restore100k[n].median()),
 			float64(t.restore100k[n].median())/float64(t.restore1k[n].median()))
 	})
-	row("list 10 (100k checkpoints)", "list10", func(int) string { return ms(t.list10.median()) })
+	row("list 10 ("+long+" checkpoints)", "list10", func(int) string { return ms(t.list10.median()) })
 	row("stats (1k checkpoints)", "stats1k", func(int) string { return ms(t.stats1k.median()) })
-	row("stats (100k checkpoints)", "stats100k", func(int) string { return ms(t.stats.median()) })
-	row("cleanup keeping 100 of 100k", "cleanup", func(int) string {
+	row("stats ("+long+" checkpoints)", "stats100k", func(int) string { return ms(t.stats.median()) })
+	row("cleanup keeping 100 of "+long, "cleanup", func(int) string {
 		return fmt.Sprintf("%s, concurrent create p99 %s", ms(t.cleanup.median()), ms(t.cleanupCreates.p99()))
 	})
 	row("bytes per checkpoint row", "bytesPerRow", func(n int) string { return fmt.Sprintf("%.0f", t.bytesPerRow[n]) })

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"sync"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/pgstore"
-	"github.com/gambler-trader/gambler/internal/exchange"
 )
 
 const resumePositions = 100
@@ -40,19 +38,12 @@ func (r *runner) resume(ctx context.Context) error {
 		r.progress("  skipped: no gambler binary given")
 		return nil
 	}
-	d, err := createPGDatabase(ctx, r.cfg.AdminURL, "gambler_bench_resume")
+	w, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_resume")
 	if err != nil {
 		return err
 	}
-	defer func() { _ = d.drop(context.WithoutCancel(ctx)) }()
-	ex, err := exchange.New(exchange.Config{Seed: 1})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = ex.Close() }()
-	ctr := &apiCounter{}
-	srv := httptest.NewServer(ctr.wrap(ex.Handler()))
-	defer srv.Close()
+	defer w.close(ctx)
+	d, srv, ctr := w.db, w.srv, w.ctr
 
 	syms := make([]string, resumePositions)
 	for i := range syms {

@@ -117,25 +117,10 @@ func (t *sqliteTarget) close(context.Context) error {
 
 // sqliteTable measures the SQLite column of the table.
 func (r *runner) sqliteTable(ctx context.Context) error {
-	res := newTableResult()
-	for rep := range r.cfg.Reps {
-		r.progress("  SQLite repetition %d/%d", rep+1, r.cfg.Reps)
-		t, err := openSQLiteTarget(ctx, r.cfg.TempDir)
-		if err != nil {
-			return err
-		}
-		err = r.measureTable(ctx, t, res)
-		if cerr := t.close(ctx); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	r.progress("  SQLite bytes per row")
-	if err := r.measureBytes(ctx, func(ctx context.Context) (target, error) {
+	res, err := r.runTable(ctx, "SQLite", func(ctx context.Context) (target, error) {
 		return openSQLiteTarget(ctx, r.cfg.TempDir)
-	}, res); err != nil {
+	}, nil)
+	if err != nil {
 		return err
 	}
 	r.report.sqlite = res

@@ -283,3 +283,34 @@ func (r *runner) measureBytes(ctx context.Context, open func(context.Context) (t
 	}
 	return nil
 }
+
+// runTable runs Reps repetitions of measureTable, each on a fresh target
+// (extra runs first on each), then the bytes-per-row fills.
+func (r *runner) runTable(ctx context.Context, name string, open func(context.Context) (target, error),
+	extra func(context.Context, target) error) (*tableResult, error) {
+	res := newTableResult()
+	for rep := range r.cfg.Reps {
+		r.progress("  %s repetition %d/%d", name, rep+1, r.cfg.Reps)
+		t, err := open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if extra != nil {
+			err = extra(ctx, t)
+		}
+		if err == nil {
+			err = r.measureTable(ctx, t, res)
+		}
+		if cerr := t.close(ctx); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	r.progress("  %s bytes per row", name)
+	if err := r.measureBytes(ctx, open, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

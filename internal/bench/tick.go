@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/cli"
-	"github.com/gambler-trader/gambler/internal/exchange"
 )
 
 // apiCounter counts the requests a local exchange serves, by kind.
@@ -114,19 +112,12 @@ type tickResult struct {
 // whose handler counts requests. Thresholds no bar can meet make sure
 // nothing trades, so what is counted is the steady-state cost of a tick.
 func (r *runner) tick(ctx context.Context) error {
-	d, err := createPGDatabase(ctx, r.cfg.AdminURL, "gambler_bench_tick")
+	wld, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_tick")
 	if err != nil {
 		return err
 	}
-	defer func() { _ = d.drop(context.WithoutCancel(ctx)) }()
-	ex, err := exchange.New(exchange.Config{Seed: 1})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = ex.Close() }()
-	ctr := &apiCounter{}
-	srv := httptest.NewServer(ctr.wrap(ex.Handler()))
-	defer srv.Close()
+	defer wld.close(ctx)
+	d, srv, ctr := wld.db, wld.srv, wld.ctr
 
 	syms := make([]string, r.cfg.TickSymbols)
 	for i := range syms {

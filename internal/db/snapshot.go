@@ -128,11 +128,9 @@ func appendDecimal(buf []byte, d decimal.Decimal) []byte {
 	if scale == 0 {
 		return append(buf, digits...)
 	}
-	intPart, frac, leading := digits, digits[:0], 0
+	intPart, frac, leading := []byte{'0'}, digits, scale-len(digits)
 	if len(digits) > scale {
-		intPart, frac = digits[:len(digits)-scale], digits[len(digits)-scale:]
-	} else {
-		intPart, frac, leading = []byte{'0'}, digits, scale-len(digits)
+		intPart, frac, leading = digits[:len(digits)-scale], digits[len(digits)-scale:], 0
 	}
 	for len(frac) > 0 && frac[len(frac)-1] == '0' {
 		frac = frac[:len(frac)-1]
