@@ -190,16 +190,30 @@ func (l *lease) Alive(ctx context.Context) error {
 		closeQuietly(l.conn)
 		l.conn = nil
 	}
-	pc, err := l.s.pool.Acquire(ctx)
-	if err != nil {
-		return wrapErr(err, "retake lease of session %s", l.sessionID)
+	// A terminated backend lets go of its locks only once it has exited,
+	// so for a moment the lock may still be held in our own name.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pc, err := l.s.pool.Acquire(ctx)
+		if err != nil {
+			return wrapErr(err, "retake lease of session %s", l.sessionID)
+		}
+		conn, err := l.s.lockOn(ctx, pc.Hijack(), l.sessionID, l.holder)
+		if err == nil {
+			l.conn = conn
+			return nil
+		}
+		var held *db.LeaseHeldError
+		ours := errors.As(err, &held) && held.Holder.PID == l.holder.PID && held.Holder.Host == l.holder.Host
+		if !ours || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("retake lease of session %s: %w", l.sessionID, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	conn, err := l.s.lockOn(ctx, pc.Hijack(), l.sessionID, l.holder)
-	if err != nil {
-		return err
-	}
-	l.conn = conn
-	return nil
 }
 
 // Holder implements db.Lease.
