@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/bench"
@@ -31,7 +32,11 @@ func run() int {
 	flag.IntVar(&cfg.Ticks, "ticks", 5, "steady-state ticks measured")
 	flag.StringVar(&cfg.Commit, "commit", "unknown", "commit being measured, for the report")
 	flag.StringVar(&cfg.TempDir, "tmp", os.TempDir(), "directory for SQLite files")
+	only := flag.String("only", "", "comma separated steps to run: postgres,sqlite,concurrency,tick,resume (default all)")
 	flag.Parse()
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := bench.Run(ctx, cfg, os.Stdout); err != nil {
