@@ -113,8 +113,9 @@ func TestInvalidJSONCheckpoint(t *testing.T) {
 		tl.FaultNote = "positions_snapshot replaced by invalid JSON"
 		id := fmt.Sprint(bad)
 		list, code := e.Run(nil, "checkpoints", "list", "-o", "json")
-		if code != 0 || !strings.Contains(list.Stdout(), `"id": `+id) {
-			t.Errorf("checkpoints list with a broken row: exit %d\n%s\n%s", code, list.Stdout(), list.Stderr())
+		if code != 0 || !strings.Contains(list.Stdout(), `"id": `+id) || !strings.Contains(list.Stdout(), `"verified": false`) ||
+			!strings.Contains(list.Stdout(), "not valid JSON") {
+			t.Errorf("checkpoints list does not flag the broken row: exit %d\n%s\n%s", code, list.Stdout(), list.Stderr())
 		}
 		show, code := e.Run(nil, "checkpoints", "show", id, "-o", "json")
 		if code != 0 || !strings.Contains(show.Stdout(), `"verified": false`) || !strings.Contains(show.Stdout(), "not valid JSON") {
@@ -125,8 +126,9 @@ func TestInvalidJSONCheckpoint(t *testing.T) {
 			t.Errorf("checkpoints show (latest good) returned the broken row: exit %d\n%s", code, latest.Stdout())
 		}
 		stats, code := e.Run(nil, "checkpoints", "stats", "-o", "json")
-		if code != 0 || !strings.Contains(stats.Stdout(), fmt.Sprintf(`"total_checkpoints": %d`, len(metas))) {
-			t.Errorf("checkpoints stats with a broken row: exit %d\n%s\n%s", code, stats.Stdout(), stats.Stderr())
+		if code != 0 || !strings.Contains(stats.Stdout(), fmt.Sprintf(`"total_checkpoints": %d`, len(metas))) ||
+			!strings.Contains(stats.Stdout(), `"bad_newer_checkpoints": 1`) {
+			t.Errorf("checkpoints stats does not flag the broken row: exit %d\n%s\n%s", code, stats.Stdout(), stats.Stderr())
 		}
 		for _, p := range []*e2e.Proc{list, show, latest, stats} {
 			if strings.Contains(p.Stderr(), "panic") {

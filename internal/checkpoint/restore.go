@@ -46,6 +46,9 @@ type Restored struct {
 	// does not parse; such a row is shown but never restored from.
 	Verified bool   `json:"verified"`
 	Problem  string `json:"problem,omitempty"`
+	// SkippedNewer counts newer rows Restore passed over because they
+	// failed verification.
+	SkippedNewer int `json:"skipped_newer"`
 }
 
 // Decode parses a checkpoint row. A row that fails its checksum or does not
@@ -100,6 +103,7 @@ func Restore(ctx context.Context, s Store, sessionID string, log zerolog.Logger)
 			return Restored{}, fmt.Errorf("read checkpoint of session %s: %w", sessionID, err)
 		}
 		r := Decode(c)
+		r.SkippedNewer = offset
 		if r.Verified {
 			if offset > 0 {
 				log.Warn().Str("session", sessionID).Int64("checkpoint", r.CheckpointID).Int("skipped", offset).

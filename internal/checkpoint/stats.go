@@ -2,8 +2,11 @@ package checkpoint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // Stats summarises a session's checkpoints. JSON names are a stable
@@ -19,6 +22,10 @@ type Stats struct {
 	MaxDurationMS      *float64 `json:"max_duration_ms"`
 	TotalBytes         int64    `json:"total_bytes"`
 	SecondsSinceLast   *float64 `json:"seconds_since_last"`
+	// LastGoodCheckpoint is the newest checkpoint that verifies, the one
+	// resume would use; BadNewer counts newer rows that do not verify.
+	LastGoodCheckpoint *string `json:"last_good_checkpoint"`
+	BadNewer           int     `json:"bad_newer_checkpoints"`
 
 	last *time.Time
 }
@@ -51,6 +58,17 @@ func ComputeStats(ctx context.Context, s Store, sessionID string, now time.Time)
 		}
 		since := now.Sub(*raw.Last).Seconds()
 		st.SecondsSinceLast = &since
+	}
+	if raw.Total > 0 {
+		good, err := Restore(ctx, s, sessionID, zerolog.Nop())
+		switch {
+		case err == nil:
+			st.LastGoodCheckpoint, st.BadNewer = rfc3339(good.CheckpointTime), good.SkippedNewer
+		case errors.Is(err, ErrNoCheckpoint):
+			st.BadNewer = int(raw.Total)
+		default:
+			return Stats{}, err
+		}
 	}
 	return st, nil
 }

@@ -28,6 +28,8 @@ type checkpointRow struct {
 	ClosedTradesCount    int      `json:"closed_trades_count"`
 	SizeBytes            *int64   `json:"size_bytes"`
 	DurationMS           *float64 `json:"duration_ms"`
+	Verified             bool     `json:"verified"`
+	Problem              string   `json:"problem,omitempty"`
 }
 
 func newCheckpointsListCmd(app *App) *cobra.Command {
@@ -63,13 +65,25 @@ func newCheckpointsListCmd(app *App) *cobra.Command {
 					t := m.Trigger
 					r.Trigger = &t
 				}
+				// Verifying reads the listed payloads, a handful by
+				// default; a damaged row is flagged, not hidden.
+				c, err := s.GetCheckpoint(cmd.Context(), m.ID)
+				if err != nil {
+					return fmt.Errorf("read checkpoint %d: %w", m.ID, err)
+				}
+				d := checkpoint.Decode(c)
+				r.Verified, r.Problem = d.Verified, d.Problem
 				rows = append(rows, r)
 			}
 			return app.render(rows, func() *table {
-				t := &table{headers: []string{"ID", "TIME", "SEQ", "TRIGGER", "ACTIVE", "CLOSED", "BYTES", "MS"}}
+				t := &table{headers: []string{"ID", "TIME", "SEQ", "TRIGGER", "ACTIVE", "CLOSED", "BYTES", "MS", "OK"}}
 				for i, r := range rows {
+					ok := "yes"
+					if !r.Verified {
+						ok = "NO: " + r.Problem
+					}
 					t.add(strconv.FormatInt(r.ID, 10), fmtTime(&metas[i].CheckpointTime), optInt(r.Sequence), optStr(r.Trigger),
-						strconv.Itoa(r.ActivePositionsCount), strconv.Itoa(r.ClosedTradesCount), optInt(r.SizeBytes), optFloat(r.DurationMS))
+						strconv.Itoa(r.ActivePositionsCount), strconv.Itoa(r.ClosedTradesCount), optInt(r.SizeBytes), optFloat(r.DurationMS), ok)
 				}
 				if len(rows) == 0 {
 					t.headers = nil

@@ -67,6 +67,10 @@ func statsTable(st checkpoint.Stats) *table {
 	t.add("max duration (ms)", optFloat(st.MaxDurationMS))
 	t.add("total bytes", strconv.FormatInt(st.TotalBytes, 10))
 	t.add("seconds since last", optFloat(st.SecondsSinceLast))
+	t.add("last good", optStr(st.LastGoodCheckpoint))
+	if st.BadNewer > 0 {
+		t.add("WARNING", fmt.Sprintf("%d newer checkpoint(s) fail verification", st.BadNewer))
+	}
 	return t
 }
 

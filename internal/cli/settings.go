@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -179,19 +180,23 @@ func (a *App) configPath(cmd *cobra.Command) (string, bool, error) {
 	return filepath.Join(dir, "gambler", "config.yaml"), false, nil
 }
 
+// secretInFile matches a secret written in a config file: an Alpaca secret
+// key with a value, or a URL with a password.
+var secretInFile = regexp.MustCompile(`(?m)^\s*secret_key:\s*["']?[^\s"'#]|://[^/\s:@]+:[^@\s/]+@`)
+
 // warnIfExposed warns when a config file that holds secrets can be read by
-// other users.
+// other users. It looks at the file itself, not the effective settings, so
+// a secret in the file is reported even when the environment overrides it.
 func (a *App) warnIfExposed(path string) {
 	st, err := os.Stat(path)
 	if err != nil || st.Mode().Perm()&0o077 == 0 {
 		return
 	}
-	hasSecret := a.v.InConfig(keyAlpacaSecretKey) ||
-		(a.v.InConfig("database.url") && strings.Contains(a.v.GetString("database.url"), "@") &&
-			strings.Contains(strings.SplitN(a.v.GetString("database.url"), "@", 2)[0], ":"))
-	if hasSecret {
-		fmt.Fprintf(a.IO.ErrOut, "warning: config file %s holds secrets and is readable by other users; run: chmod 600 %s\n", path, path)
+	text, err := os.ReadFile(path)
+	if err != nil || !secretInFile.Match(text) {
+		return
 	}
+	fmt.Fprintf(a.IO.ErrOut, "warning: config file %s holds secrets and is readable by other users; run: chmod 600 %s\n", path, path)
 }
 
 // Typed getters. Values from env and files arrive as strings, so each

@@ -221,15 +221,18 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	stopExchange := func() {}
 	cfg := broker.Config{KeyID: keyID, Secret: secret, Logger: log, Feed: a.str("alpaca.feed"),
 		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url")}
+	var choice func()
 	switch {
 	case o.exchangeURL != "":
 		cfg.BaseURL, cfg.DataURL = o.exchangeURL, o.exchangeURL
-		log.Info().Str("broker", kind).Str("url", o.exchangeURL).Msg("broker: simulated exchange at --exchange-url")
+		choice = func() {
+			log.Info().Str("broker", kind).Str("url", o.exchangeURL).Msg("broker: simulated exchange at --exchange-url")
+		}
 	case kind == "alpaca":
 		if keyID == "" || secret == "" {
 			return nil, nil, usageError("--broker alpaca needs keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY")
 		}
-		log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading")
+		choice = func() { log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading") }
 	default:
 		url, stop, err := a.startSimExchange(ctx, o, log)
 		if err != nil {
@@ -237,13 +240,23 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 		}
 		stopExchange = stop
 		cfg.BaseURL, cfg.DataURL = url, url
-		log.Info().Str("broker", "sim").Str("url", url).Msg("broker: in-process simulated exchange (no Alpaca keys configured)")
+		choice = func() {
+			log.Info().Str("broker", "sim").Str("url", url).Msg("broker: in-process simulated exchange (no Alpaca keys configured)")
+		}
+	}
+	if o.exchangeURL != "" || kind != "alpaca" {
+		// A simulated exchange has no rate limit to respect; Alpaca's
+		// budget would only slow resume and the tests.
+		cfg.RateLimit, cfg.RateBurst = 1_000_000, 1000
 	}
 	c, err := broker.New(cfg)
 	if err != nil {
 		stopExchange()
-		return nil, nil, usageError("broker: %v", err)
+		return nil, nil, usageError("%v", err)
 	}
+	// Logged only once the broker is accepted: a refused live URL must
+	// not be preceded by a line saying it is being used.
+	choice()
 	return c, stopExchange, nil
 }
 
