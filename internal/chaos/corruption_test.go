@@ -69,7 +69,7 @@ func TestCorruptNewestCheckpoint(t *testing.T) {
 		if want := fmt.Sprintf(`"checkpoint":%d`, bad); !strings.Contains(logs, want) || !strings.Contains(logs, "fails verification") {
 			t.Errorf("resume did not name the damaged checkpoint %d", bad)
 		}
-		if want := fmt.Sprintf(`"checkpoint":%d,"time"`, good); !strings.Contains(logs, want) {
+		if want := fmt.Sprintf(`"checkpoint":%d,"checkpoint_time"`, good); !strings.Contains(logs, want) {
 			t.Errorf("resume did not restore checkpoint %d", good)
 		}
 		finish(t, e, r, nil)

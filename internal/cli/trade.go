@@ -252,7 +252,11 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	c, err := broker.New(cfg)
 	if err != nil {
 		stopExchange()
-		return nil, nil, usageError("%v", err)
+		source := "alpaca.base_url"
+		if o.exchangeURL != "" {
+			source = "--exchange-url"
+		}
+		return nil, nil, usageError("%s: %v", source, err)
 	}
 	// Logged only once the broker is accepted: a refused live URL must
 	// not be preceded by a line saying it is being used.
