@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -52,7 +53,7 @@ func (s *Store) AcquireLease(ctx context.Context, sessionID string, h db.Holder)
 		return nil, fmt.Errorf("acquire lease of %s: %w", sessionID, err)
 	}
 	if !ok {
-		holder, err := s.rowHolder(ctx, sessionID)
+		holder, err := s.liveHolder(ctx, sessionID)
 		if err != nil {
 			return nil, fmt.Errorf("acquire lease of %s: %w", sessionID, err)
 		}
@@ -121,6 +122,36 @@ func (s *Store) LeaseHolder(ctx context.Context, sessionID string) (db.Holder, b
 		return db.Holder{}, false, fmt.Errorf("lease holder of %s: %w", sessionID, err)
 	}
 	return h, true, nil
+}
+
+// liveHolder names the process that holds the lock. The winner of a race
+// takes the lock first and writes its name into the row just after, so a
+// row that names nobody, or a process of this host that no longer exists (a
+// holder killed with -9 leaves its name behind), is awaited briefly.
+func (s *Store) liveHolder(ctx context.Context, sessionID string) (db.Holder, error) {
+	host, _ := os.Hostname()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		h, err := s.rowHolder(ctx, sessionID)
+		if err != nil {
+			return db.Holder{}, err
+		}
+		stale := h.PID == 0 || (h.Host == host && !processAlive(h.PID))
+		if !stale || time.Now().After(deadline) {
+			return h, nil
+		}
+		select {
+		case <-ctx.Done():
+			return h, nil
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// processAlive reports whether a process with pid exists on this host.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // rowHolder reads the holder named in the session row; empty when the row

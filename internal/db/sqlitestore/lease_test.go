@@ -210,3 +210,39 @@ func TestLeaseFreedWhenHolderProcessDies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLeaseRefusalSkipsDeadHolderRow: racing resumes — the row still names
+// a holder that was killed (its pid is gone) while the lock is already the
+// winner's; the refusal waits for the winner's name instead of naming the
+// dead process.
+func TestLeaseRefusalSkipsDeadHolderRow(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	sess := db.Session{ID: "racing-session"}
+	seedSession(t, s, sess.ID)
+	host, _ := os.Hostname()
+	winner := db.Holder{Host: host, PID: os.Getpid()}
+	l, err := s.AcquireLease(ctx, sess.ID, winner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	// A dead pid of this host, as a kill -9'd holder leaves in the row.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE trading_sessions SET lease_pid = ?, lease_host = ? WHERE session_id = ?`,
+		dead.Process.Pid, host, sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond) // the winner writes its row late
+		_, _ = s.w.ExecContext(ctx, `UPDATE trading_sessions SET lease_pid = ? WHERE session_id = ?`, winner.PID, sess.ID)
+	}()
+	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: host, PID: 1})
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) || held.Holder.PID != winner.PID {
+		t.Fatalf("refusal %v, want the winner pid %d named", err, winner.PID)
+	}
+}
