@@ -86,7 +86,9 @@ func (t *Trader) sync(ctx context.Context) error {
 			return err
 		}
 		if !found {
-			if j, ok := journal[cid]; ok && j.Status == db.OrderIntent {
+			// A request that timed out may still be on its way to the
+			// broker, so a young intent gets another look next tick.
+			if j, ok := journal[cid]; ok && j.Status == db.OrderIntent && t.now().Sub(j.CreatedAt) > stepTimeout {
 				t.abandon(ctx, j)
 			}
 			continue
