@@ -253,7 +253,7 @@ type CheckpointDelete struct {
 	Keep      int
 	OlderThan *time.Time
 	Protect   int64 // id never deleted (the newest good checkpoint); 0 = none
-	BatchSize int   // rows per DELETE statement; <= 0 means 1000
+	BatchSize int   // rows per DELETE statement; <= 0 means the driver default
 	DryRun    bool  // count only
 }
 

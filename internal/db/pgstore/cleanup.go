@@ -11,7 +11,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-const defaultDeleteBatch = 1000
+const defaultDeleteBatch = 250
 
 // The rows to delete are those after the cursor (checkpoint_time, id) in
 // newest-first order, before the age limit, and not protected. The cursor
