@@ -88,9 +88,12 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		}
 	}
 	resuming := m.resume || m.sessionID != ""
+	var opts tradeOptions
 	if !resuming {
-		// Validate everything before anything starts.
-		if _, err := a.tradeOptions(cmd, nil); err != nil {
+		// A new session's settings are checked before anything starts; a
+		// resume's depend on what the session stored.
+		var err error
+		if opts, err = a.tradeOptions(cmd, nil); err != nil {
 			return err
 		}
 	}
@@ -101,10 +104,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	defer store.Close()
 	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
 
-	var (
-		sess *session.Session
-		opts tradeOptions
-	)
+	var sess *session.Session
 	if resuming {
 		instance, err := a.integer(tradeSection + ".instance_id")
 		if err != nil {
@@ -118,12 +118,8 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 			return err
 		}
 		log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
-	} else if opts, err = a.tradeOptions(cmd, nil); err != nil {
-		return err
 	}
 
-	// The exchange outlives the trader's shutdown steps, so it gets its own
-	// context, cancelled after the session is closed.
 	brk, stopExchange, err := a.connectBroker(ctx, opts, log)
 	if err != nil {
 		if sess != nil {
@@ -143,7 +139,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		return usageError("strategy: %v", err)
 	}
 	t := trader.New(trader.Config{
-		Symbols: opts.symbols, Duration: opts.duration, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
+		Symbols: opts.symbols, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
 		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
 	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
@@ -280,6 +276,8 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
 		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
 	}
+	// The exchange outlives the trader's shutdown steps (final read-back
+	// and checkpoint), so a signal does not stop it; stop does.
 	exCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)

@@ -49,7 +49,6 @@ type Session interface {
 // Config is one run's settings.
 type Config struct {
 	Symbols            []string
-	Duration           time.Duration // 0 runs until stopped
 	Interval           time.Duration
 	CheckpointInterval time.Duration
 	StopLossPct        decimal.Decimal
