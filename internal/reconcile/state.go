@@ -60,6 +60,12 @@ func RepairClientOrderID(sessionID string, positionID int64, n int) string {
 	return Prefix(sessionID) + "x" + strconv.FormatInt(positionID, 36) + "-" + strconv.FormatInt(int64(n), 36)
 }
 
+// IsRepairID reports whether cid is one of the session's exit repairs
+// (built by RepairClientOrderID), as opposed to an entry.
+func IsRepairID(sessionID, cid string) bool {
+	return strings.HasPrefix(cid, Prefix(sessionID)+"x")
+}
+
 // seqOf returns the journal sequence a client_order_id was built from, or 0.
 func seqOf(prefix, cid string) int64 {
 	n, err := strconv.ParseInt(strings.TrimPrefix(cid, prefix), 10, 64)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -148,7 +147,7 @@ func (t *Trader) abandon(ctx context.Context, j db.Order) {
 
 // applyRoot journals an entry order, its fill and its legs.
 func (t *Trader) applyRoot(ctx context.Context, journal map[string]db.Order, positions map[string]db.Position, bo broker.Order) error {
-	if strings.HasPrefix(bo.ClientOrderID, reconcile.Prefix(t.sessionID())+"x") {
+	if reconcile.IsRepairID(t.sessionID(), bo.ClientOrderID) {
 		return t.applyRepair(ctx, journal, positions, bo)
 	}
 	now := t.now().UTC()
