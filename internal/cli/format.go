@@ -2,6 +2,7 @@ package cli
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -32,4 +33,27 @@ func optDec(p *decimal.Decimal) string {
 		return "-"
 	}
 	return p.String()
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+func fmtNullDec(d decimal.NullDecimal) string {
+	if !d.Valid {
+		return "-"
+	}
+	return d.Decimal.StringFixed(2)
+}
+
+// jsonTime renders an optional time as RFC 3339 or null.
+func jsonTime(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
 }

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // table is the terminal rendering of a result.
@@ -41,27 +38,4 @@ func (a *App) render(v any, mk func() *table) error {
 		return fmt.Errorf("write table: %w", err)
 	}
 	return nil
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05")
-}
-
-func fmtNullDec(d decimal.NullDecimal) string {
-	if !d.Valid {
-		return "-"
-	}
-	return d.Decimal.StringFixed(2)
-}
-
-// jsonTime renders an optional time as RFC 3339 or null.
-func jsonTime(t *time.Time) *string {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(time.RFC3339Nano)
-	return &s
 }
