@@ -30,3 +30,15 @@ func (e *LeaseHeldError) Error() string {
 	return fmt.Sprintf("session %s is being traded by pid %d on host %s (since %s)",
 		e.SessionID, e.Holder.PID, e.Holder.Host, e.Holder.Since.UTC().Format("2006-01-02T15:04:05Z"))
 }
+
+// SymbolClaimedError says that another session holds the claim on a symbol:
+// on one broker account positions net per symbol, so two sessions must
+// never hold the same one.
+type SymbolClaimedError struct {
+	Claim SymbolClaim
+}
+
+func (e *SymbolClaimedError) Error() string {
+	return fmt.Sprintf("symbol %s is claimed by session %s (instance %d) since %s",
+		e.Claim.Symbol, e.Claim.SessionID, e.Claim.InstanceID, e.Claim.ClaimedAt.UTC().Format("2006-01-02T15:04:05Z"))
+}

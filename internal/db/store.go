@@ -67,6 +67,17 @@ type Store interface {
 	// reconcile can tell another session's client_order_id prefix from ours.
 	OtherSessionIDs(ctx context.Context, sessionID string) ([]string, error)
 
+	// ClaimSymbol reserves symbol for the session before it enters. Claiming
+	// a symbol the session already holds succeeds; one that another session
+	// holds gives an error wrapping *SymbolClaimedError naming it.
+	ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error
+	// ReleaseIdleClaims drops the session's claims on symbols in which it
+	// has neither an active position nor an order in a non-terminal status,
+	// and returns those symbols.
+	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
+	// SymbolClaims lists every claim, by symbol.
+	SymbolClaims(ctx context.Context) ([]SymbolClaim, error)
+
 	// ApplyFill applies a fill and its effects atomically, exactly once per
 	// FillID: applied is false (and nothing changes) when that FillID was
 	// applied before.

@@ -40,6 +40,7 @@ func suite() []suiteTest {
 		retentionTests(),
 		legacyTests(),
 		summaryTests(),
+		claimTests(),
 	} {
 		all = append(all, group...)
 	}

@@ -1,0 +1,80 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// claimAttempts bounds the insert-or-read loop of ClaimSymbol: a claim that
+// another session releases between the two statements is taken on the next
+// attempt.
+const claimAttempts = 3
+
+// ClaimSymbol implements db.Store.
+func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
+	for range claimAttempts {
+		tag, err := s.pool.Exec(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
+			SELECT $2, session_id, instance_id, $3 FROM trading_sessions WHERE session_id = $1
+			ON CONFLICT (symbol) DO NOTHING`, sessionID, symbol, at.UTC())
+		if err != nil {
+			return wrapErr(err, "claim %s for session %s", symbol, sessionID)
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		var c db.SymbolClaim
+		err = s.pool.QueryRow(ctx, `SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims
+			WHERE symbol = $1`, symbol).Scan(&c.Symbol, &c.SessionID, &c.InstanceID, &c.ClaimedAt)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			if _, err := s.GetSession(ctx, sessionID); err != nil {
+				return fmt.Errorf("claim %s: %w", symbol, err)
+			}
+			continue
+		case err != nil:
+			return wrapErr(err, "read claim on %s", symbol)
+		case c.SessionID == sessionID:
+			return nil
+		default:
+			c.ClaimedAt = c.ClaimedAt.UTC()
+			return &db.SymbolClaimedError{Claim: c}
+		}
+	}
+	return fmt.Errorf("claim %s for session %s: the claim changed hands %d times; try again", symbol, sessionID, claimAttempts)
+}
+
+// ReleaseIdleClaims implements db.Store.
+func (s *Store) ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `DELETE FROM symbol_claims c WHERE c.session_id = $1
+		AND NOT EXISTS (SELECT 1 FROM positions p
+			WHERE p.session_id = c.session_id AND p.symbol = c.symbol AND p.status = 'active')
+		AND NOT EXISTS (SELECT 1 FROM order_journal o
+			WHERE o.session_id = c.session_id AND o.symbol = c.symbol AND o.status NOT IN `+terminalStatuses+`)
+		RETURNING c.symbol`, sessionID)
+	if err != nil {
+		return nil, wrapErr(err, "release idle claims of session %s", sessionID)
+	}
+	symbols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return symbols, wrapErr(err, "release idle claims of session %s", sessionID)
+}
+
+// SymbolClaims implements db.Store.
+func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
+	rows, err := s.pool.Query(ctx, `SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims ORDER BY symbol`)
+	if err != nil {
+		return nil, wrapErr(err, "list symbol claims")
+	}
+	claims, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (db.SymbolClaim, error) {
+		var c db.SymbolClaim
+		err := r.Scan(&c.Symbol, &c.SessionID, &c.InstanceID, &c.ClaimedAt)
+		c.ClaimedAt = c.ClaimedAt.UTC()
+		return c, err
+	})
+	return claims, wrapErr(err, "list symbol claims")
+}

@@ -1,0 +1,78 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// claimAttempts bounds the insert-or-read loop of ClaimSymbol: a claim that
+// another session releases between the two statements is taken on the next
+// attempt.
+const claimAttempts = 3
+
+// ClaimSymbol implements db.Store.
+func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
+	for range claimAttempts {
+		res, err := s.w.ExecContext(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
+			SELECT ?, session_id, instance_id, ? FROM trading_sessions WHERE session_id = ?
+			ON CONFLICT (symbol) DO NOTHING`, symbol, ts(at), sessionID)
+		if err != nil {
+			return fmt.Errorf("claim %s for session %s: %w", symbol, sessionID, mapErr(err))
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			return nil
+		}
+		c, err := first(ctx, s.w, "read claim on "+symbol, scanClaim,
+			`SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims WHERE symbol = ?`, symbol)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			if _, err := s.GetSession(ctx, sessionID); err != nil {
+				return fmt.Errorf("claim %s: %w", symbol, err)
+			}
+			continue
+		case err != nil:
+			return err
+		case c.SessionID == sessionID:
+			return nil
+		default:
+			return &db.SymbolClaimedError{Claim: c}
+		}
+	}
+	return fmt.Errorf("claim %s for session %s: the claim changed hands %d times; try again", symbol, sessionID, claimAttempts)
+}
+
+func scanClaim(rows *sql.Rows) (db.SymbolClaim, error) {
+	var c db.SymbolClaim
+	var at string
+	if err := rows.Scan(&c.Symbol, &c.SessionID, &c.InstanceID, &at); err != nil {
+		return c, err
+	}
+	t, err := parseTime(at)
+	c.ClaimedAt = t
+	return c, err
+}
+
+// ReleaseIdleClaims implements db.Store.
+func (s *Store) ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error) {
+	return collect(ctx, s.w, "release idle claims of session "+sessionID, func(rows *sql.Rows) (string, error) {
+		var symbol string
+		return symbol, rows.Scan(&symbol)
+	}, `DELETE FROM symbol_claims WHERE session_id = ?1
+		AND NOT EXISTS (SELECT 1 FROM positions p
+			WHERE p.session_id = symbol_claims.session_id AND p.symbol = symbol_claims.symbol AND p.status = 'active')
+		AND NOT EXISTS (SELECT 1 FROM order_journal o
+			WHERE o.session_id = symbol_claims.session_id AND o.symbol = symbol_claims.symbol
+			AND o.status NOT IN (`+terminalStatuses+`))
+		RETURNING symbol`, sessionID)
+}
+
+// SymbolClaims implements db.Store.
+func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
+	return collect(ctx, s.r, "list symbol claims", scanClaim,
+		`SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims ORDER BY symbol`)
+}
