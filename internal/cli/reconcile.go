@@ -45,7 +45,9 @@ func newReconcileCmd(app *App) *cobra.Command {
 		Long: `Compares the session's positions and order journal with the broker, prints every
 difference with what is done about it, and fixes it. Exit status 0 when the store and
 the broker agree or everything was fixed, 3 when an item needs a person (a side
-mismatch, a position opened by another session).`,
+mismatch). Positions of other sessions on a shared account are reported as
+"foreign" and left alone. Claims the session holds on symbols it no longer trades
+are released, so other instances may trade them.`,
 		Example: `  gambler reconcile-only --dry-run
   gambler reconcile-only --session 123e4567-e89b-12d3-a456-426614174000 --output json`,
 		Args: cobra.NoArgs,
@@ -102,6 +104,15 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 		return err
 	}
 	plan.Log(log)
+	if !dryRun {
+		released, err := store.ReleaseIdleClaims(ctx, sess.ID)
+		if err != nil {
+			return fmt.Errorf("release idle symbol claims: %w", err)
+		}
+		if len(released) > 0 {
+			log.Info().Strs("symbols", released).Msg("released symbol claims")
+		}
+	}
 	if err := a.render(reconcileOutput(plan, dryRun), func() *table { return reconcileTable(plan) }); err != nil {
 		return err
 	}

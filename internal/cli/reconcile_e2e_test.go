@@ -345,7 +345,9 @@ func TestReconcileOnlyFixesEveryDrift(t *testing.T) {
 			t.Fatalf("orphaned MSFT exits left: stop %d target %d", stop, target)
 		}
 
-		// A position of another session on the shared account is foreign.
+		// A position of another session on the shared account is foreign:
+		// reported and left alone, and not a failure (several instances
+		// share one account by design).
 		otherSID := e.newSession()
 		if _, err := e.brk.PlaceOrder(e.ctx, broker.OrderRequest{ClientOrderID: reconcile.Prefix(otherSID) + "1",
 			Symbol: "NVDA", Side: broker.Buy, Type: broker.Market, OrderClass: broker.Bracket, Qty: decimal.NewFromInt(3),
@@ -353,8 +355,8 @@ func TestReconcileOnlyFixesEveryDrift(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := e.snapshot()
-		out := e.reconcile(3)
-		e.expectItems(out, []string{"foreign:NVDA"}, reconcile.ResultNeedsPerson)
+		out := e.reconcile(0)
+		e.expectItems(out, []string{"foreign:NVDA"}, reconcile.ResultLeftAlone)
 		if len(out.Items) != 1 || e.snapshot() != before {
 			t.Fatalf("foreign position touched: %+v", out.Items)
 		}

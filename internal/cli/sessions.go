@@ -45,12 +45,19 @@ func newSessionsCmd(app *App) *cobra.Command {
 			if limit < 0 {
 				return usageError("--limit must be 0 (all) or more")
 			}
+			instance, err := app.integer("sessions.list.instance_id")
+			if err != nil {
+				return err
+			}
+			if instance < 0 {
+				return usageError("--instance-id must be 0 (all instances) or more")
+			}
 			s, err := app.openStore(c.Context())
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			list, err := s.ListSessions(c.Context(), db.SessionFilter{Status: status, Limit: limit})
+			list, err := s.ListSessions(c.Context(), db.SessionFilter{Status: status, InstanceID: instance, Limit: limit})
 			if err != nil {
 				return fmt.Errorf("list sessions: %w", err)
 			}
@@ -101,6 +108,7 @@ func newSessionsCmd(app *App) *cobra.Command {
 	}
 	list.Flags().String("status", "", "only sessions with this status: active, completed or crashed")
 	list.Flags().Int("limit", 20, "at most this many sessions (0 = all)")
+	list.Flags().Int("instance-id", 0, "only sessions of this instance (0 = every instance)")
 	cmd.AddCommand(list)
 	return cmd
 }

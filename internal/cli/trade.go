@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,9 @@ import (
 type resumeMode struct {
 	resume    bool   // the newest unfinished session
 	sessionID string // a specific session
+	// auto resumes the newest unfinished session of this instance and
+	// starts a new one when there is none (--auto-resume, for systemd).
+	auto bool
 }
 
 func newTradeCmd(app *App) *cobra.Command {
@@ -41,8 +45,11 @@ func newTradeCmd(app *App) *cobra.Command {
 			if m.resume, err = app.boolean(tradeSection + ".resume"); err != nil {
 				return err
 			}
-			if m.resume && m.sessionID != "" {
-				return usageError("--resume and --resume-session exclude each other")
+			if m.auto, err = app.boolean(tradeSection + ".auto_resume"); err != nil {
+				return err
+			}
+			if n := countTrue(m.resume, m.sessionID != "", m.auto); n > 1 {
+				return usageError("--resume, --resume-session and --auto-resume exclude each other")
 			}
 			return app.runTrade(cmd, m)
 		},
@@ -50,6 +57,7 @@ func newTradeCmd(app *App) *cobra.Command {
 	addTradeFlags(c.Flags(), true)
 	c.Flags().Bool("resume", false, "resume the newest unfinished session")
 	c.Flags().String("resume-session", "", "resume this session")
+	c.Flags().Bool("auto-resume", false, "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)")
 	return c
 }
 
@@ -91,7 +99,8 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	var opts tradeOptions
 	if !resuming {
 		// A new session's settings are checked before anything starts; a
-		// resume's depend on what the session stored.
+		// resume's depend on what the session stored. --auto-resume checks
+		// them too, so a bad flag fails now rather than after the next crash.
 		var err error
 		if opts, err = a.tradeOptions(cmd, nil); err != nil {
 			return err
@@ -103,6 +112,12 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	}
 	defer store.Close()
 	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
+	if m.auto {
+		if m.sessionID, err = autoResumeTarget(ctx, store, opts.instanceID, log); err != nil {
+			return err
+		}
+		resuming = m.sessionID != ""
+	}
 
 	var sess *session.Session
 	if resuming {
@@ -156,6 +171,31 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		return err
 	}
 	return t.Run(ctx, a.deadline(sess.Row(), opts, resuming))
+}
+
+// autoResumeTarget is the session --auto-resume continues: the newest
+// unfinished one of this instance, or "" to start a new session.
+func autoResumeTarget(ctx context.Context, store db.Store, instance int, log zerolog.Logger) (string, error) {
+	s, err := store.LatestResumable(ctx, instance)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		log.Info().Int("instance_id", instance).Msg("auto-resume: no unfinished session of this instance; starting a new one")
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("auto-resume: find the unfinished session of instance %d: %w", instance, err)
+	}
+	log.Info().Int("instance_id", instance).Str("session", s.ID).Str("status", s.Status).Msg("auto-resume: resuming the unfinished session of this instance")
+	return s.ID, nil
+}
+
+func countTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 // instanceFilter limits `resume` to this instance's sessions only when the

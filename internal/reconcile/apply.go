@@ -17,8 +17,7 @@ import (
 func (r *Reconciler) Apply(ctx context.Context, plan *Plan) {
 	for i := range plan.Items {
 		it := &plan.Items[i]
-		if it.NeedsPerson {
-			it.Result = ResultNeedsPerson
+		if it.untouched() {
 			continue
 		}
 		detail, err := r.apply(ctx, it.fix)
@@ -159,6 +158,11 @@ func (r *Reconciler) adoptPosition(ctx context.Context, f fix) (string, error) {
 	p := f.position
 	if p.EntryTime.IsZero() {
 		p.EntryTime = r.Now().UTC()
+	}
+	// The claim comes first: a symbol another instance holds is never
+	// adopted into this session.
+	if err := r.Store.ClaimSymbol(ctx, r.SessionID, p.Symbol, r.Now().UTC()); err != nil {
+		return "", fmt.Errorf("adopt position %s: %w", p.Symbol, err)
 	}
 	id, err := r.Store.OpenPosition(ctx, p)
 	if err != nil {

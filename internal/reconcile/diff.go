@@ -246,9 +246,9 @@ func (d *differ) unknownPositions() {
 			continue
 		}
 		side := positionSide(bp)
-		if other := d.foreignOwner(bp.Symbol, side); other != "" {
+		if owner := d.foreignOwner(bp.Symbol, side); owner != "" {
 			d.add(Item{Class: ClassForeignPosition, Symbol: bp.Symbol, Store: "no position", Broker: describeHeld(bp),
-				Action: "leave alone: opened by session " + other, Result: ResultNeedsPerson, NeedsPerson: true})
+				Action: "leave alone: " + owner, Result: ResultLeftAlone, LeftAlone: true})
 			continue
 		}
 		stop, target := d.exitPrices(side, bp.AvgEntryPrice, decimal.NullDecimal{}, decimal.NullDecimal{})
@@ -274,19 +274,22 @@ func (d *differ) unknownPositions() {
 	}
 }
 
-// foreignOwner names the other session of this database whose orders hold
-// or opened the position in symbol, or "".
+// foreignOwner describes the other session of this database that claims
+// the symbol, or whose orders hold or opened the position in it, or "".
 func (d *differ) foreignOwner(symbol, side string) string {
+	if c, ok := d.v.s.Claims[symbol]; ok {
+		return fmt.Sprintf("claimed by session %s (instance %d)", c.SessionID, c.InstanceID)
+	}
 	for _, o := range d.v.b.Open {
 		if o.Symbol == symbol && live(o) {
 			if w := d.v.owner(o.ClientOrderID); w != "" && w != "?" {
-				return w
+				return "opened by session " + w
 			}
 		}
 	}
 	if fill, ok := d.v.newestFill(symbol, broker.Side(side), nil); ok {
 		if w := d.v.owner(fill.ClientOrderID); w != "" && w != "?" {
-			return w
+			return "opened by session " + w
 		}
 	}
 	return ""

@@ -138,12 +138,24 @@ func TestDiffForeignPositionIsLeftAlone(t *testing.T) {
 	p := reconcile.Diff(s, b)
 	expectClasses(t, p, "foreign:NVDA", "foreign:TSLA")
 	for _, it := range p.Items {
-		if !it.NeedsPerson || it.Result != reconcile.ResultNeedsPerson || !strings.Contains(it.Action, other) {
+		if !it.LeftAlone || it.NeedsPerson || it.Result != reconcile.ResultLeftAlone || !strings.Contains(it.Action, other) {
 			t.Fatalf("foreign item = %+v", it)
 		}
 	}
-	if !p.NeedsPerson() {
-		t.Fatal("foreign positions must need a person")
+	if p.NeedsPerson() {
+		t.Fatal("another session's positions on a shared account are normal, not a reason to call a person")
+	}
+}
+
+func TestDiffClaimedSymbolIsForeignEvenWithoutItsOrders(t *testing.T) {
+	s, b := agreeing()
+	// Another instance claims AMD; its orders are older than the lists.
+	s.Claims = map[string]db.SymbolClaim{"AMD": {Symbol: "AMD", SessionID: other, InstanceID: 2}}
+	b.Positions = append(b.Positions, held("AMD", "long", "5", "120"))
+	p := reconcile.Diff(s, b)
+	expectClasses(t, p, "foreign:AMD")
+	if it := p.Items[0]; !it.LeftAlone || !strings.Contains(it.Action, "instance 2") {
+		t.Fatalf("claimed symbol item = %+v", it)
 	}
 }
 

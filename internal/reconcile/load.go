@@ -19,6 +19,8 @@ type Store interface {
 	ActivePositions(ctx context.Context, sessionID string) ([]db.Position, error)
 	SessionOrders(ctx context.Context, sessionID string, openOnly bool) ([]db.Order, error)
 	OtherSessionIDs(ctx context.Context, sessionID string) ([]string, error)
+	SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error)
+	ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error
 	OpenPosition(ctx context.Context, p db.Position) (int64, error)
 	ClosePosition(ctx context.Context, c db.PositionClose) error
 	SetPositionQty(ctx context.Context, positionID int64, qty decimal.Decimal, at time.Time) error
@@ -64,6 +66,16 @@ func (r *Reconciler) Load(ctx context.Context) (StoreState, BrokerState, error) 
 	}
 	if s.OtherSessionIDs, err = r.Store.OtherSessionIDs(ctx, r.SessionID); err != nil {
 		return s, BrokerState{}, fmt.Errorf("read other sessions: %w", err)
+	}
+	claims, err := r.Store.SymbolClaims(ctx)
+	if err != nil {
+		return s, BrokerState{}, fmt.Errorf("read symbol claims: %w", err)
+	}
+	s.Claims = map[string]db.SymbolClaim{}
+	for _, c := range claims {
+		if c.SessionID != r.SessionID {
+			s.Claims[c.Symbol] = c
+		}
 	}
 	b, err := r.loadBroker(ctx, s)
 	if err != nil {

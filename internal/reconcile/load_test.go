@@ -30,6 +30,11 @@ func (s *recordingStore) SessionOrders(context.Context, string, bool) ([]db.Orde
 	return s.orders, nil
 }
 func (s *recordingStore) OtherSessionIDs(context.Context, string) ([]string, error) { return nil, nil }
+func (s *recordingStore) SymbolClaims(context.Context) ([]db.SymbolClaim, error)    { return nil, nil }
+func (s *recordingStore) ClaimSymbol(context.Context, string, string, time.Time) error {
+	s.writes = append(s.writes, "claim")
+	return nil
+}
 func (s *recordingStore) OpenPosition(context.Context, db.Position) (int64, error) {
 	s.writes = append(s.writes, "open")
 	return 1, nil

@@ -44,6 +44,9 @@ const (
 	ResultPlanned     = "planned" // not applied (dry run)
 	ResultDone        = "done"
 	ResultNeedsPerson = "needs a person"
+	// ResultLeftAlone marks another session's position on a shared
+	// account: reported, never touched.
+	ResultLeftAlone = "left alone"
 )
 
 // Item is one difference and what is done about it.
@@ -59,6 +62,9 @@ type Item struct {
 	// NeedsPerson marks items reconcile will not touch (side mismatch,
 	// foreign position): the command exits 3 on them.
 	NeedsPerson bool
+	// LeftAlone marks items that belong to another session (foreign
+	// positions): reported, never touched, and not a reason to fail.
+	LeftAlone bool
 
 	fix fix
 }
@@ -136,6 +142,9 @@ func (p Plan) Summary() map[Class]int {
 	}
 	return m
 }
+
+// untouched reports whether Apply leaves the item as it is.
+func (it Item) untouched() bool { return it.NeedsPerson || it.LeftAlone }
 
 func (it Item) failed() bool { return len(it.Result) > 7 && it.Result[:7] == "failed:" }
 

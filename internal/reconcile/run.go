@@ -38,7 +38,7 @@ func (r *Reconciler) Run(ctx context.Context, opts Options) (Plan, error) {
 		plan := Diff(s, b)
 		if opts.DryRun || (round == 0 && opts.RefuseSideMismatch && plan.HasClass(ClassSideMismatch)) {
 			for i := range plan.Items {
-				if !plan.Items[i].NeedsPerson {
+				if !plan.Items[i].untouched() {
 					plan.Items[i].Result = ResultPlanned
 				}
 			}
@@ -49,12 +49,12 @@ func (r *Reconciler) Run(ctx context.Context, opts Options) (Plan, error) {
 		changed := false
 		for _, it := range plan.Items {
 			key := string(it.Class) + "|" + it.Symbol + "|" + it.Order
-			if it.NeedsPerson && reported[key] {
+			if it.untouched() && reported[key] {
 				continue
 			}
 			reported[key] = true
 			total.Items = append(total.Items, it)
-			changed = changed || (!it.NeedsPerson && !it.failed())
+			changed = changed || (!it.untouched() && !it.failed())
 		}
 		if !changed || plan.Failed() > 0 {
 			break

@@ -20,6 +20,8 @@ type StoreState struct {
 	// OtherSessionIDs are every other session in the database, whose
 	// client_order_id prefixes mark positions that are not ours.
 	OtherSessionIDs []string
+	// Claims are the symbols other sessions hold on the shared account.
+	Claims map[string]db.SymbolClaim
 	// StopLossPct and TakeProfitPct place the exits of adopted positions
 	// and of positions stored without stop or target.
 	StopLossPct, TakeProfitPct decimal.Decimal

@@ -53,17 +53,15 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 	}
 	t.rememberAccount(acct)
 	power := acct.BuyingPower
+	size := t.cfg.PositionSize
 	if t.cfg.Capital.IsPositive() {
-		committed := decimal.Zero
-		for _, p := range active {
-			committed = committed.Add(p.EntryPrice.Mul(p.Qty))
-		}
-		power = decimal.Min(power, t.cfg.Capital.Sub(committed))
+		power = decimal.Min(power, t.cfg.Capital.Sub(committed(active, open)))
+		size = decimal.Min(size, t.cfg.Capital)
 	}
 	slots := len(active) + pending
 	for _, sig := range signals {
 		log := t.log.With().Str("symbol", sig.Symbol).Str("direction", string(sig.Direction)).Logger()
-		qty := strategy.Qty(t.cfg.PositionSize, sig.Price)
+		qty := strategy.Qty(size, sig.Price)
 		cost := qty.Mul(sig.Price)
 		switch {
 		case busy[sig.Symbol]:
@@ -79,6 +77,10 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 			log.Info().Str("cost", cost.StringFixed(2)).Str("buying_power", power.StringFixed(2)).Msg("signal ignored: not enough buying power")
 			continue
 		}
+		if !t.claim(ctx, sig.Symbol, log) {
+			busy[sig.Symbol] = true
+			continue
+		}
 		if err := t.placeEntry(ctx, sig, qty); err != nil {
 			log.Warn().Err(err).Msg("entry not placed")
 			continue
@@ -87,6 +89,25 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 		slots++
 		power = power.Sub(cost)
 	}
+}
+
+// committed is the money the session's allocated capital already backs:
+// open positions at their entry price, and entries not yet filled at the
+// higher of their exit prices, an upper bound of their fill price (a market
+// order's journal row has no price of its own).
+func committed(active []db.Position, open []db.Order) decimal.Decimal {
+	sum := decimal.Zero
+	for _, p := range active {
+		sum = sum.Add(p.EntryPrice.Mul(p.Qty))
+	}
+	for _, o := range open {
+		if o.Purpose != reconcile.PurposeEntry || o.FilledQty.IsPositive() {
+			continue
+		}
+		price := decimal.Max(o.TakeProfitPrice.Decimal, o.StopLossPrice.Decimal, o.LimitPrice.Decimal)
+		sum = sum.Add(price.Mul(o.Qty))
+	}
+	return sum
 }
 
 // placeEntry journals the intent, sends the bracket and journals the

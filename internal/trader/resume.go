@@ -52,6 +52,7 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 	if err := t.reconcile(ctx, opts); err != nil {
 		return err
 	}
+	t.releaseIdleClaims(ctx)
 	t.checkpoint(ctx, db.TriggerResume)
 	return nil
 }

@@ -29,6 +29,7 @@ func (t *Trader) step(ctx context.Context) {
 	if err := t.sync(sctx); err != nil {
 		t.log.Warn().Err(err).Msg("order read-back failed; retrying next tick")
 	}
+	t.releaseIdleClaims(sctx)
 	switch {
 	case stopping:
 	case !clock.IsOpen:

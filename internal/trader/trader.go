@@ -27,6 +27,7 @@ type Store interface {
 	reconcile.Store
 	Positions(ctx context.Context, sessionID string) ([]db.Position, error)
 	NextOrderSeq(ctx context.Context, sessionID string) (int64, error)
+	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
 }
 
 // Broker is what the trader needs from the broker.
@@ -166,6 +167,7 @@ func (t *Trader) finish(ctx context.Context) error {
 	if t.cfg.CloseOnExit {
 		t.flatten(sctx)
 	}
+	t.releaseIdleClaims(sctx)
 	t.checkpoint(sctx, db.TriggerShutdown)
 	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
 	if t.haveAccount {
