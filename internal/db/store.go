@@ -75,6 +75,10 @@ type Store interface {
 	// has neither an active position nor an order in a non-terminal status,
 	// and returns those symbols.
 	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
+	// TakeOverClaim moves the claim on symbol from one session to another,
+	// for a claim its holder can no longer use. It gives ErrNotFound when
+	// fromSessionID no longer holds the claim or toSessionID does not exist.
+	TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error
 	// SymbolClaims lists every claim, by symbol.
 	SymbolClaims(ctx context.Context) ([]SymbolClaim, error)
 

@@ -131,6 +131,12 @@ func (d *differ) positions() {
 			continue
 		}
 		bp, ok := d.v.brokerPosition(p.Symbol)
+		if _, theirs := d.v.s.Claims[p.Symbol]; theirs {
+			// Another session claims the symbol: a claim changes hands only
+			// when the broker holds nothing in it, so what the broker holds
+			// now is that session's, and ours is gone.
+			ok = false
+		}
 		if !ok {
 			d.add(d.gone(p))
 			continue
@@ -158,7 +164,10 @@ func (d *differ) positions() {
 func (d *differ) gone(p db.Position) Item {
 	it := Item{Class: ClassPositionGone, Symbol: p.Symbol, Store: describePosition(p), Broker: "no position",
 		fix: fix{kind: fixClose, position: p, reason: ReasonClosedAtBroker, cancel: d.ourLiveExits(p.Symbol, p.Side)}}
-	fill, found := d.v.newestFill(p.Symbol, exitSide(p.Side), func(o broker.Order) bool { return !o.FilledAt.Before(p.EntryTime) })
+	// Another session's order never closed our position.
+	fill, found := d.v.newestFill(p.Symbol, exitSide(p.Side), func(o broker.Order) bool {
+		return !o.FilledAt.Before(p.EntryTime) && !d.v.isOthers(o.ClientOrderID)
+	})
 	if found {
 		it.fix.exitFill, it.fix.reason = &fill, ExitReason(fill.Type)
 		it.Broker = "no position; exit " + describeOrder(fill)

@@ -175,6 +175,25 @@ func TestDiffPositionGoneUsesTheRealExitFill(t *testing.T) {
 	expectAction(t, p.Items[0], "close at 97.95 (stop_loss)")
 }
 
+func TestDiffSymbolClaimedByAnotherSessionMeansOursIsGone(t *testing.T) {
+	s, b := agreeing()
+	// Our stop filled; the symbol went idle, and another session took the
+	// claim over and went short. The broker's AAPL is theirs now.
+	stop := filledAt(order("leg-sl-AAPL", "AAPL", broker.Sell, broker.Stop, ""), "97.95", t0.Add(time.Hour))
+	root := b.Recent[0]
+	root.Legs = []broker.Order{stop}
+	their := filledAt(order(theirs("7"), "AAPL", broker.Sell, broker.Market, ""), "99", t0.Add(2*time.Hour))
+	b.Recent = []broker.Order{root, their}
+	b.Open = nil
+	b.Positions = []broker.Position{held("AAPL", "short", "10", "99")}
+	s.Orders = s.Orders[:1]
+	s.Claims = map[string]db.SymbolClaim{"AAPL": {Symbol: "AAPL", SessionID: other, InstanceID: 2}}
+	p := reconcile.Diff(s, b)
+	// Not a side mismatch, and their sell is not our exit.
+	expectClasses(t, p, "position_gone:AAPL")
+	expectAction(t, p.Items[0], "close at 97.95 (stop_loss)")
+}
+
 func TestDiffPositionGoneWithoutFillHasNoPrice(t *testing.T) {
 	s, b := agreeing()
 	b.Positions, b.Open, b.Recent = nil, nil, nil

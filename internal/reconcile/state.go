@@ -155,6 +155,12 @@ func (v *view) owner(cid string) string {
 	return "?"
 }
 
+// isOthers reports whether cid belongs to another session of this database.
+func (v *view) isOthers(cid string) bool {
+	w := v.owner(cid)
+	return w != "" && w != "?"
+}
+
 func (v *view) brokerPosition(symbol string) (broker.Position, bool) {
 	for _, p := range v.b.Positions {
 		if p.Symbol == symbol {

@@ -28,6 +28,8 @@ type Store interface {
 	Positions(ctx context.Context, sessionID string) ([]db.Position, error)
 	NextOrderSeq(ctx context.Context, sessionID string) (int64, error)
 	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
+	TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error
+	LeaseHolder(ctx context.Context, sessionID string) (db.Holder, bool, error)
 }
 
 // Broker is what the trader needs from the broker.
@@ -78,6 +80,9 @@ type Trader struct {
 	lastCheckpoint time.Time
 	cpFailures     int
 	storeDownSince time.Time // zero while the store answers
+	// claimChecks is when each symbol's claim was last tested for
+	// staleness (takeOverStale).
+	claimChecks map[string]time.Time
 	// lost is set when another process took the session's lease: this
 	// process must stop writing at once and leave the session to it.
 	lost error
@@ -100,7 +105,7 @@ func New(cfg Config, d Deps) *Trader {
 		d.Now = time.Now
 	}
 	return &Trader{cfg: cfg, store: d.Store, broker: d.Broker, strategy: d.Strategy, sess: d.Session,
-		now: d.Now, log: d.Log, fp: d.Failpoints}
+		now: d.Now, log: d.Log, fp: d.Failpoints, claimChecks: map[string]time.Time{}}
 }
 
 func (t *Trader) sessionID() string { return t.sess.Row().ID }

@@ -16,6 +16,7 @@ func claimTests() []suiteTest {
 		{"Claims/ReleaseIdle", testClaimReleaseIdle},
 		{"Claims/UnknownSession", testClaimUnknownSession},
 		{"Claims/ConcurrentClaims", testClaimConcurrent},
+		{"Claims/TakeOver", testClaimTakeOver},
 	}
 }
 
@@ -141,4 +142,28 @@ func sortedStrings(in []string) []string {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return out
+}
+
+func testClaimTakeOver(t *testing.T, h Harness) {
+	s := h.New(t)
+	ctx := t.Context()
+	a := SeedSession(t, s, withInstance(1), withStatus(db.StatusCompleted))
+	b := SeedSession(t, s, withInstance(2))
+	c := SeedSession(t, s, withInstance(3))
+	must(t, s.ClaimSymbol(ctx, a.ID, "AAPL", BaseTime()), "a claims AAPL")
+	later := BaseTime().Add(time.Hour)
+	must(t, s.TakeOverClaim(ctx, "AAPL", a.ID, b.ID, later), "b takes AAPL over from a")
+	claims, err := s.SymbolClaims(ctx)
+	must(t, err, "claims")
+	eq(t, "claims", len(claims), 1)
+	eq(t, "new holder", claims[0].SessionID, b.ID)
+	eq(t, "new holder instance", claims[0].InstanceID, 2)
+	eqTime(t, "claimed at", claims[0].ClaimedAt, later)
+
+	// Only from the session that holds it: a second taker loses the race.
+	wantErrIs(t, s.TakeOverClaim(ctx, "AAPL", a.ID, c.ID, later), db.ErrNotFound, "take over from a former holder")
+	wantErrIs(t, s.TakeOverClaim(ctx, "MSFT", a.ID, c.ID, later), db.ErrNotFound, "take over an unclaimed symbol")
+	wantErrIs(t, s.TakeOverClaim(ctx, "AAPL", b.ID, "00000000-0000-0000-0000-000000000000", later), db.ErrNotFound,
+		"take over for a missing session")
+	eq(t, "holder after refused take-overs", claimSymbols(t, s)["AAPL"], b.ID)
 }

@@ -78,3 +78,18 @@ func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
 	})
 	return claims, wrapErr(err, "list symbol claims")
 }
+
+// TakeOverClaim implements db.Store.
+func (s *Store) TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE symbol_claims c SET session_id = t.session_id, instance_id = t.instance_id,
+			claimed_at = $4
+		FROM trading_sessions t WHERE t.session_id = $3 AND c.symbol = $1 AND c.session_id = $2`,
+		symbol, fromSessionID, toSessionID, at.UTC())
+	if err != nil {
+		return wrapErr(err, "take over the claim on %s", symbol)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("take over the claim on %s from session %s: %w", symbol, fromSessionID, db.ErrNotFound)
+	}
+	return nil
+}

@@ -76,3 +76,11 @@ func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
 	return collect(ctx, s.r, "list symbol claims", scanClaim,
 		`SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims ORDER BY symbol`)
 }
+
+// TakeOverClaim implements db.Store.
+func (s *Store) TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error {
+	return s.execOne(ctx, "take over the claim on", symbol, `UPDATE symbol_claims
+		SET (session_id, instance_id, claimed_at) = (SELECT session_id, instance_id, ?4 FROM trading_sessions WHERE session_id = ?3)
+		WHERE symbol = ?1 AND session_id = ?2 AND EXISTS (SELECT 1 FROM trading_sessions WHERE session_id = ?3)`,
+		symbol, fromSessionID, toSessionID, ts(at))
+}
