@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
@@ -16,6 +17,23 @@ func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
 	pid := l.(*lease).conn.PgConn().PID()
 	if _, err := s.pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
 		t.Fatal(err)
+	}
+	// pg_terminate_backend only signals the backend; its advisory locks
+	// are freed when it has exited, which on a busy machine is later.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var alive bool
+		if err := s.pool.QueryRow(context.Background(),
+			`SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)`, pid).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backend %d still alive 10 s after pg_terminate_backend", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
