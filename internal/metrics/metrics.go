@@ -77,7 +77,7 @@ func New() *Metrics {
 			Help: "HTTP requests to the broker, by endpoint template and status code (\"error\" when no response came)."},
 			"endpoint", "status"),
 		brokerDuration: f.histogramVec(prometheus.HistogramOpts{Name: "gambler_broker_request_duration_seconds",
-			Help: "Broker HTTP request latency to the response headers, by endpoint template.",
+			Help:    "Broker HTTP request latency to the response headers, by endpoint template.",
 			Buckets: prometheus.DefBuckets}, "endpoint"),
 		rateLimitWait: f.counter("gambler_broker_rate_limit_wait_seconds_total",
 			"Time spent waiting for the broker rate limit before sending requests."),
