@@ -49,14 +49,16 @@ func TestObserverSeesEveryAttemptWithTemplatedEndpoint(t *testing.T) {
 	if _, err := c.Clock(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Order(ctx, "9f1c2d3e-0000-4000-8000-000000000001"); !errors.Is(err, broker.ErrNotFound) {
-		t.Fatalf("Order err = %v, want ErrNotFound", err)
+	// Unknown ids and symbols: each call is one 404, which is final.
+	missing := []func() error{
+		func() error { _, err := c.Order(ctx, "9f1c2d3e-0000-4000-8000-000000000001"); return err },
+		func() error { _, err := c.Position(ctx, "ZZZ"); return err },
+		func() error { _, err := c.OrderByClientID(ctx, "gabc-1"); return err },
 	}
-	if _, err := c.Position(ctx, "ZZZ"); !errors.Is(err, broker.ErrNotFound) {
-		t.Fatalf("Position err = %v, want ErrNotFound", err)
-	}
-	if _, err := c.OrderByClientID(ctx, "gabc-1"); !errors.Is(err, broker.ErrNotFound) {
-		t.Fatalf("OrderByClientID err = %v, want ErrNotFound", err)
+	for i, call := range missing {
+		if err := call(); !errors.Is(err, broker.ErrNotFound) {
+			t.Fatalf("call %d: err = %v, want ErrNotFound", i, err)
+		}
 	}
 	got, _ := obs.snapshot()
 	want := []string{
@@ -86,7 +88,7 @@ func TestObserverSeesTransportErrors(t *testing.T) {
 
 func TestObserverSeesRateLimitWaits(t *testing.T) {
 	obs := &requestLog{}
-	c, rec := headerClient(t, 0, 7*time.Second, func(cfg *broker.Config) { cfg.Observer = obs })
+	c, _ := headerClient(t, 0, 7*time.Second, func(cfg *broker.Config) { cfg.Observer = obs })
 	clockCalls(t, c, 2)
 	if _, waited := obs.snapshot(); waited != 7*time.Second {
 		t.Fatalf("reported wait %v, want the 7s until the announced reset", waited)
@@ -96,7 +98,7 @@ func TestObserverSeesRateLimitWaits(t *testing.T) {
 	// so the second call has to wait for a token.
 	obs = &requestLog{}
 	f := newFakeAlpaca(t)
-	c, rec = newTestClient(t, f.URL(), func(cfg *broker.Config) {
+	c, rec := newTestClient(t, f.URL(), func(cfg *broker.Config) {
 		cfg.Observer, cfg.RateLimit, cfg.RateBurst = obs, 60, 1
 	})
 	clockCalls(t, c, 2)

@@ -95,7 +95,8 @@ func TestMetricsDuringSession(t *testing.T) {
 			if code := r.Wait(30 * time.Second); code != 0 {
 				t.Fatalf("resume exit %d after SIGINT", code)
 			}
-			if _, err := scrapeClient.Get("http://" + addr + "/healthz"); err == nil {
+			if resp, err := scrapeClient.Get("http://" + addr + "/healthz"); err == nil {
+				resp.Body.Close()
 				t.Error("the metrics endpoint still answers after the process exited")
 			}
 		})

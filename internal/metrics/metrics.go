@@ -47,45 +47,55 @@ var checkpointBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5
 // process collectors beside them.
 func New() *Metrics {
 	reg := prometheus.NewRegistry()
-	f := factory{reg}
+	counter := func(name, help string) prometheus.Counter {
+		return register(reg, prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help}))
+	}
+	gauge := func(name, help string) prometheus.Gauge {
+		return register(reg, prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help}))
+	}
 	m := &Metrics{
 		reg: reg,
-		checkpointsCreated: f.counter("gambler_checkpoints_created_total",
+		checkpointsCreated: counter("gambler_checkpoints_created_total",
 			"Checkpoints written by this process."),
-		checkpointsFailed: f.counter("gambler_checkpoints_failed_total",
+		checkpointsFailed: counter("gambler_checkpoints_failed_total",
 			"Checkpoint writes that failed; the next interval tries again."),
-		checkpointsRestored: f.counter("gambler_checkpoints_restored_total",
+		checkpointsRestored: counter("gambler_checkpoints_restored_total",
 			"Checkpoints restored on resume."),
-		checkpointDuration: f.histogram(prometheus.HistogramOpts{Name: "gambler_checkpoint_duration_seconds",
-			Help: "Time to write one checkpoint.", Buckets: checkpointBuckets}),
-		checkpointSize: f.gauge("gambler_checkpoint_size_bytes",
+		checkpointDuration: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "gambler_checkpoint_duration_seconds",
+			Help: "Time to write one checkpoint.", Buckets: checkpointBuckets})),
+		checkpointSize: gauge("gambler_checkpoint_size_bytes",
 			"Size of the last checkpoint written (positions and account JSON)."),
-		checkpointLast: f.gauge("gambler_checkpoint_last_success_timestamp_seconds",
+		checkpointLast: gauge("gambler_checkpoint_last_success_timestamp_seconds",
 			"Unix time of the last checkpoint written."),
-		positionsActive: f.gauge("gambler_positions_active",
+		positionsActive: gauge("gambler_positions_active",
 			"Open positions of the session, as last read from the store."),
-		portfolioValue: f.gauge("gambler_portfolio_value_dollars",
+		portfolioValue: gauge("gambler_portfolio_value_dollars",
 			"Account portfolio value, as last read from the broker."),
-		cash: f.gauge("gambler_cash_dollars",
+		cash: gauge("gambler_cash_dollars",
 			"Account cash, as last read from the broker."),
-		orders: f.counterVec(prometheus.CounterOpts{Name: "gambler_orders_total",
+		orders: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gambler_orders_total",
 			Help: "Order statuses journaled, by status (intent, new, filled, canceled, rejected, abandoned...)."},
-			"status"),
-		fills: f.counter("gambler_fills_total",
+			[]string{"status"})),
+		fills: counter("gambler_fills_total",
 			"Fills recorded, each counted once."),
-		brokerRequests: f.counterVec(prometheus.CounterOpts{Name: "gambler_broker_requests_total",
+		brokerRequests: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gambler_broker_requests_total",
 			Help: "HTTP requests to the broker, by endpoint template and status code (\"error\" when no response came)."},
-			"endpoint", "status"),
-		brokerDuration: f.histogramVec(prometheus.HistogramOpts{Name: "gambler_broker_request_duration_seconds",
+			[]string{"endpoint", "status"})),
+		brokerDuration: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "gambler_broker_request_duration_seconds",
 			Help:    "Broker HTTP request latency to the response headers, by endpoint template.",
-			Buckets: prometheus.DefBuckets}, "endpoint"),
-		rateLimitWait: f.counter("gambler_broker_rate_limit_wait_seconds_total",
+			Buckets: prometheus.DefBuckets}, []string{"endpoint"})),
+		rateLimitWait: counter("gambler_broker_rate_limit_wait_seconds_total",
 			"Time spent waiting for the broker rate limit before sending requests."),
-		storeUp: f.gauge("gambler_store_up",
+		storeUp: gauge("gambler_store_up",
 			"1 when the store answered the last call, 0 when it did not."),
-		sessionInfo: f.gaugeVec(prometheus.GaugeOpts{Name: "gambler_session_info",
+		sessionInfo: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gambler_session_info",
 			Help: "The session this process trades; the value is always 1."},
-			"session_id", "instance_id", "strategy"),
+			[]string{"session_id", "instance_id", "strategy"})),
 	}
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Statuses that every session sees start at zero, so that rate() works
@@ -94,6 +104,13 @@ func New() *Metrics {
 		m.orders.WithLabelValues(s)
 	}
 	return m
+}
+
+// register adds c to reg as it is built, so that no collector can be
+// defined and forgotten.
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	reg.MustRegister(c)
+	return c
 }
 
 // Registry is where the collectors live, for the handler and for tests.
@@ -111,44 +128,4 @@ func (m *Metrics) LastCheckpoint() time.Time {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.lastCheckpoint
-}
-
-// factory registers each collector as it is built, so that a collector
-// cannot be defined and forgotten.
-type factory struct{ reg *prometheus.Registry }
-
-func (f factory) counter(name, help string) prometheus.Counter {
-	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) gauge(name, help string) prometheus.Gauge {
-	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
-	f.reg.MustRegister(g)
-	return g
-}
-
-func (f factory) histogram(o prometheus.HistogramOpts) prometheus.Histogram {
-	h := prometheus.NewHistogram(o)
-	f.reg.MustRegister(h)
-	return h
-}
-
-func (f factory) counterVec(o prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(o, labels)
-	f.reg.MustRegister(c)
-	return c
-}
-
-func (f factory) gaugeVec(o prometheus.GaugeOpts, labels ...string) *prometheus.GaugeVec {
-	g := prometheus.NewGaugeVec(o, labels)
-	f.reg.MustRegister(g)
-	return g
-}
-
-func (f factory) histogramVec(o prometheus.HistogramOpts, labels ...string) *prometheus.HistogramVec {
-	h := prometheus.NewHistogramVec(o, labels)
-	f.reg.MustRegister(h)
-	return h
 }

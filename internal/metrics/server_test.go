@@ -48,7 +48,8 @@ func TestServerServesUntilShutdown(t *testing.T) {
 	if err := srv.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Get("http://" + srv.Addr() + "/healthz"); err == nil {
+	if resp, err := client.Get("http://" + srv.Addr() + "/healthz"); err == nil {
+		resp.Body.Close()
 		t.Fatal("server still answers after Shutdown")
 	}
 }
