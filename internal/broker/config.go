@@ -62,8 +62,12 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Jitter maps a backoff delay to the delay actually slept.
 	Jitter func(d time.Duration) time.Duration
-	// Now is the clock used to interpret X-Ratelimit-Reset.
+	// Now is the clock used to interpret X-Ratelimit-Reset and to time
+	// requests.
 	Now func() time.Time
+	// Observer, when set, is told about each HTTP attempt and each
+	// rate-limit wait.
+	Observer Observer
 }
 
 // Credentials is an Alpaca key pair.
@@ -167,6 +171,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	return cfg
 }

@@ -12,14 +12,15 @@ import (
 
 // headerClient serves rate-limit headers with the given budget and reset
 // (relative to the injected clock's now) and returns a client on it.
-func headerClient(t *testing.T, remaining int, reset time.Duration) (*broker.Client, *sleepRecorder) {
+func headerClient(t *testing.T, remaining int, reset time.Duration, edit ...func(*broker.Config)) (*broker.Client, *sleepRecorder) {
 	t.Helper()
 	now := time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC)
 	f := newFakeAlpaca(t)
 	f.headers.Set("X-Ratelimit-Limit", "200")
 	f.headers.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
 	f.headers.Set("X-Ratelimit-Reset", strconv.FormatInt(now.Add(reset).Unix(), 10))
-	return newTestClient(t, f.URL(), func(cfg *broker.Config) { cfg.Now = func() time.Time { return now } })
+	edit = append([]func(*broker.Config){func(cfg *broker.Config) { cfg.Now = func() time.Time { return now } }}, edit...)
+	return newTestClient(t, f.URL(), edit...)
 }
 
 // clockCalls makes n successful calls.

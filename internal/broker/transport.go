@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -29,7 +30,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	rctx, cancel := context.WithTimeout(t.ctx, t.c.cfg.Timeout)
+	sent := t.c.cfg.Now()
 	resp, err := t.c.base.RoundTrip(req.WithContext(rctx))
+	// Latency is to the response headers: the body is read by the official
+	// client after RoundTrip returns.
+	t.c.cfg.Observer.BrokerRequest(EndpointTemplate(req.URL.Path), statusLabel(resp, err), t.c.cfg.Now().Sub(sent))
 	if err != nil {
 		cancel()
 		return nil, err
@@ -69,15 +74,32 @@ func (t *attemptTransport) lastStatus() int {
 }
 
 // waitTurn blocks until the server-announced window (X-Ratelimit-Reset)
-// has passed and the client-side token bucket grants a request.
+// has passed and the client-side token bucket grants a request. The bucket
+// is asked for a reservation rather than waited on, so that the wait is
+// known exactly (for the Observer) and goes through the injected Sleep.
 func (c *Client) waitTurn(ctx context.Context) error {
 	if d := c.gate.wait(c.cfg.Now()); d > 0 {
 		c.log.Debug().Dur("wait", d).Msg("broker rate limit exhausted, waiting for reset")
+		c.cfg.Observer.RateLimitWait(d)
 		if err := c.cfg.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
-	return c.limiter.Wait(ctx)
+	r := c.limiter.Reserve()
+	if !r.OK() {
+		return errors.New("broker: rate limiter cannot grant a request")
+	}
+	d := r.Delay()
+	if d <= 0 {
+		return ctx.Err()
+	}
+	c.cfg.Observer.RateLimitWait(d)
+	if err := c.cfg.Sleep(ctx, d); err != nil {
+		// The request is not sent, so its token goes back to the bucket.
+		r.Cancel()
+		return err
+	}
+	return nil
 }
 
 // headerGate remembers when the server said the request budget refills.

@@ -92,7 +92,7 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 		}
 		defer func() { _ = lease.Release(ctx) }()
 	}
-	brk, stopExchange, err := a.connectBroker(ctx, opts, log)
+	brk, stopExchange, err := a.connectBroker(ctx, opts, log, nil)
 	if err != nil {
 		return err
 	}

@@ -106,11 +106,19 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 			return err
 		}
 	}
-	store, err := a.openStore(ctx)
+	tm, err := a.listenMetrics()
 	if err != nil {
 		return err
 	}
+	store, err := a.openStore(ctx)
+	if err != nil {
+		tm.stop(log)
+		return err
+	}
 	defer store.Close()
+	// Deferred after Close, so it runs first: no probe reaches a closed
+	// store.
+	defer tm.stop(log)
 	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
 	if m.auto {
 		if m.sessionID, err = autoResumeTarget(ctx, store, opts.instanceID, log); err != nil {
@@ -135,7 +143,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
 	}
 
-	brk, stopExchange, err := a.connectBroker(ctx, opts, log)
+	brk, stopExchange, err := a.connectBroker(ctx, opts, log, tm.brokerObserver())
 	if err != nil {
 		if sess != nil {
 			_ = sess.Release(ctx)
@@ -158,7 +166,8 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
 	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
-		Failpoints: failpoint.FromEnv(a.Getenv)})
+		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
+	a.serveMetrics(tm, store, sess.Row(), opts.cpInterval, log)
 	if resuming {
 		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force}); err != nil {
 			_ = sess.Release(ctx)
@@ -245,7 +254,7 @@ func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broke
 // connectBroker picks the broker and logs the choice in one line. With sim
 // and no --exchange-url, the simulated exchange runs in-process on a
 // loopback port, its state file beside the embedded database.
-func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Logger) (*broker.Client, func(), error) {
+func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
 	keyID, secret := a.str(keyAlpacaKeyID), a.str(keyAlpacaSecretKey)
 	kind := o.broker
 	if kind == "" {
@@ -256,7 +265,7 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	}
 	stopExchange := func() {}
 	cfg := broker.Config{KeyID: keyID, Secret: secret, Logger: log, Feed: a.str("alpaca.feed"),
-		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url")}
+		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url"), Observer: obs}
 	var choice func()
 	switch {
 	case o.exchangeURL != "":

@@ -48,6 +48,7 @@ func addTradeFlags(fs *pflag.FlagSet, withSymbols bool) {
 	fs.Bool("close-on-exit", false, "close all positions when the session ends (default: leave them protected by their exit orders)")
 	fs.Int("instance-id", 1, "instance id, for several traders sharing one database")
 	fs.Bool("force", false, "resume even when reconciliation finds a side mismatch")
+	fs.String("metrics-addr", "", "serve Prometheus /metrics and /healthz on this host:port (empty = off)")
 }
 
 // tradeOptions are a run's parsed settings.

@@ -136,6 +136,7 @@ func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decima
 	if err != nil {
 		return fmt.Errorf("journal intent: %w", err)
 	}
+	t.obs.OrderStatus(intent.Status)
 	t.fp.Hit(failpoint.AfterIntent)
 	o, err := t.broker.PlaceOrder(ctx, broker.OrderRequest{
 		ClientOrderID: intent.ClientOrderID, Symbol: sig.Symbol, Side: side, Type: broker.Market,
@@ -177,5 +178,7 @@ func (t *Trader) recordUpdate(ctx context.Context, u db.OrderUpdate) {
 	t.storeResult(err)
 	if err != nil {
 		t.log.Warn().Err(err).Str("client_order_id", u.ClientOrderID).Msg("journal update failed; will retry on next read-back")
+		return
 	}
+	t.obs.OrderStatus(u.Status)
 }

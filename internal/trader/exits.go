@@ -31,6 +31,7 @@ func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, posi
 		t.storeResult(err)
 		switch {
 		case err == nil:
+			t.obs.OrderStatus("new")
 			j = db.Order{ClientOrderID: leg.ClientOrderID, Status: "new"}
 		case errors.Is(err, db.ErrConflict):
 			return nil
@@ -62,6 +63,7 @@ func (t *Trader) applyLeg(ctx context.Context, journal map[string]db.Order, posi
 	if err != nil {
 		return fmt.Errorf("record exit fill of %s: %w", leg.ID, err)
 	}
+	t.observeFill(applied, leg.Status)
 	if applied && ok {
 		t.log.Info().Str("symbol", p.Symbol).Str("reason", e.Close.ExitReason).Str("price", leg.FilledAvgPrice.Decimal.String()).
 			Str("pnl", e.Close.PnL.Decimal.StringFixed(2)).Msg("position closed")

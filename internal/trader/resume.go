@@ -37,6 +37,7 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 	r, err := checkpoint.Restore(ctx, t.store, sid, t.log)
 	switch {
 	case err == nil:
+		t.obs.CheckpointRestored()
 		t.log.Info().Int64("checkpoint", r.CheckpointID).Time("checkpoint_time", r.CheckpointTime).
 			Int("positions", len(r.Positions)).Int("closed", r.ClosedCount).Msg("restored checkpoint")
 		if v, ok := r.AccountInfo["portfolio_value"]; ok {

@@ -30,14 +30,22 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	acct.Timestamp = t.now().UTC()
 	acct.StrategyParams = t.strategyParams()
 	t.fp.Hit(failpoint.InCheckpoint)
-	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, t.now(), acct)
+	began := t.now()
+	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
 	t.storeResult(err)
 	if err != nil {
+		t.obs.CheckpointFailed()
 		t.cpFailures++
 		t.log.Error().Err(err).Int("failures", t.cpFailures).Msg("checkpoint failed; retrying at the next interval")
 		return
 	}
 	t.lastCheckpoint = t.now()
+	var size int64
+	if m.SizeBytes != nil {
+		size = *m.SizeBytes
+	}
+	t.obs.CheckpointCreated(t.lastCheckpoint, t.lastCheckpoint.Sub(began), size)
+	t.obs.ActivePositions(m.ActivePositionsCount)
 	ev := t.log.Debug()
 	if trigger != "interval" {
 		ev = t.log.Info()
@@ -50,6 +58,7 @@ func (t *Trader) rememberAccount(a broker.Account) {
 	t.lastAccount = checkpoint.Account{PortfolioValue: a.PortfolioValue, BuyingPower: a.BuyingPower, Cash: a.Cash,
 		Timestamp: t.now().UTC()}
 	t.haveAccount = true
+	t.obs.Account(a.PortfolioValue, a.Cash)
 }
 
 func (t *Trader) strategyParams() map[string]any {

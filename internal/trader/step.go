@@ -101,6 +101,7 @@ func (t *Trader) statusLine(ctx context.Context) {
 	}
 	if active, err := t.store.ActivePositions(ctx, t.sessionID()); err == nil {
 		ev = ev.Int("positions", len(active))
+		t.obs.ActivePositions(len(active))
 	}
 	if open, err := t.store.SessionOrders(ctx, t.sessionID(), true); err == nil {
 		ev = ev.Int("pending_orders", len(open))

@@ -206,7 +206,7 @@ func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order
 		dir = db.DirectionDown
 	}
 	ack := t.now().UTC()
-	_, err := t.store.ApplyFill(ctx, db.FillEffect{
+	applied, err := t.store.ApplyFill(ctx, db.FillEffect{
 		Fill: reconcile.FillOf(t.sessionID(), bo, t.now()),
 		Order: &db.OrderUpdate{ClientOrderID: j.ClientOrderID, BrokerOrderID: bo.ID, Status: bo.Status,
 			FilledQty: bo.FilledQty, FilledAvgPrice: bo.FilledAvgPrice, AcknowledgedAt: &ack, UpdatedAt: ack},
@@ -229,6 +229,7 @@ func (t *Trader) applyEntryFill(ctx context.Context, j db.Order, bo broker.Order
 	if err != nil {
 		return fmt.Errorf("record entry fill of %s: %w", j.ClientOrderID, err)
 	}
+	t.observeFill(applied, bo.Status)
 	active, err := t.store.ActivePositions(ctx, t.sessionID())
 	t.storeResult(err)
 	if err != nil {

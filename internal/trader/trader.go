@@ -74,6 +74,7 @@ type Trader struct {
 	now      func() time.Time
 	log      zerolog.Logger
 	fp       *failpoint.Set
+	obs      Observer
 
 	lastAccount    checkpoint.Account
 	haveAccount    bool
@@ -97,6 +98,9 @@ type Deps struct {
 	Now        func() time.Time
 	Log        zerolog.Logger
 	Failpoints *failpoint.Set
+	// Observer is told about checkpoints, orders, fills, the account and
+	// the store; nil means nobody listens.
+	Observer Observer
 }
 
 // New builds a trader.
@@ -104,8 +108,11 @@ func New(cfg Config, d Deps) *Trader {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Observer == nil {
+		d.Observer = noObserver{}
+	}
 	return &Trader{cfg: cfg, store: d.Store, broker: d.Broker, strategy: d.Strategy, sess: d.Session,
-		now: d.Now, log: d.Log, fp: d.Failpoints, claimChecks: map[string]time.Time{}}
+		now: d.Now, log: d.Log, fp: d.Failpoints, obs: d.Observer, claimChecks: map[string]time.Time{}}
 }
 
 func (t *Trader) sessionID() string { return t.sess.Row().ID }
@@ -241,8 +248,13 @@ func (t *Trader) flatten(ctx context.Context) {
 }
 
 // storeResult tracks whether the store answers, so that entries stop when
-// it has been down for longer than three checkpoint intervals.
+// it has been down for longer than three checkpoint intervals. A conflict
+// or a missing row is an answer: the store is up.
 func (t *Trader) storeResult(err error) {
+	if errors.Is(err, db.ErrConflict) || errors.Is(err, db.ErrNotFound) {
+		err = nil
+	}
+	t.obs.StoreUp(err == nil)
 	if err == nil {
 		if !t.storeDownSince.IsZero() {
 			t.log.Warn().Msg("store reachable again")

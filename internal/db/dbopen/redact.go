@@ -95,12 +95,18 @@ func scrub(err error, rawURL string) error {
 		return nil
 	}
 	msg := err.Error()
-	clean := msg
-	for _, s := range secrets(rawURL) {
-		clean = strings.ReplaceAll(clean, s, mask)
-	}
+	clean := Mask(msg, rawURL)
 	if clean == msg {
 		return err
 	}
 	return errors.New(clean)
+}
+
+// Mask replaces in text every password that rawURL carries, for messages
+// that may echo the connection string (a driver error, a health reason).
+func Mask(text, rawURL string) string {
+	for _, s := range secrets(rawURL) {
+		text = strings.ReplaceAll(text, s, mask)
+	}
+	return text
 }

@@ -60,3 +60,20 @@ func TestScrub(t *testing.T) {
 		t.Error("scrub(nil) is not nil")
 	}
 }
+
+func TestMask(t *testing.T) {
+	const url = "postgres://trader:p%40ss@db/gambler?sslpassword=k3y"
+	text := "dial db: password authentication failed for trader (p@ss, p%40ss), sslpassword k3y"
+	got := Mask(text, url)
+	for _, secret := range []string{"p@ss", "p%40ss", "k3y"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("Mask left %q in %q", secret, got)
+		}
+	}
+	if !strings.HasPrefix(got, "dial db: password authentication failed for trader") {
+		t.Errorf("Mask changed the rest of the text: %q", got)
+	}
+	if got := Mask("no secrets here", "/var/lib/gambler.db"); got != "no secrets here" {
+		t.Errorf("Mask without a password = %q", got)
+	}
+}
