@@ -13,7 +13,7 @@ import (
 )
 
 func newCheckpointsCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{Use: "checkpoints", Short: "List, show, summarise and prune session checkpoints", Args: cobra.NoArgs}
+	cmd := commandGroup("checkpoints", "List, show, summarise and prune session checkpoints")
 	cmd.AddCommand(newCheckpointsListCmd(app), newCheckpointsShowCmd(app), newCheckpointsStatsCmd(app), newCheckpointsCleanupCmd(app))
 	return cmd
 }

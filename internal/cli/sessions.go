@@ -26,7 +26,7 @@ type sessionRow struct {
 }
 
 func newSessionsCmd(app *App) *cobra.Command {
-	cmd := &cobra.Command{Use: "sessions", Short: "Inspect trading sessions", Args: cobra.NoArgs}
+	cmd := commandGroup("sessions", "Inspect trading sessions")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List sessions, newest first, and whether a process is trading them",

@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
 )
 
 // opsGuide is the operator guide whose commands this test runs.
@@ -109,6 +110,11 @@ func runGuideSection(t *testing.T, driver string, sec guideSection) {
 		}
 		addr = m[1] + m[2]
 		return true
+	})
+	// A trader that has checkpointed, as one that runs for a while has.
+	Eventually(t, 30*time.Second, "the running trader's first checkpoint", func() bool {
+		list, err := e.Store.ListSessions(context.Background(), db.SessionFilter{InstanceID: 2})
+		return err == nil && len(list) == 1 && list[0].Checkpoints > 0
 	})
 	if strings.Contains(sec.title, "does not know") {
 		if _, err := e.Broker.PlaceOrder(context.Background(), broker.OrderRequest{ClientOrderID: "by-hand-1",
