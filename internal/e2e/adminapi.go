@@ -66,24 +66,31 @@ func (x *Exchange) StartPriceMover(symbols []string, pct float64, every time.Dur
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				p := pct
-				if rng.Intn(2) == 0 {
-					p = -pct
-				}
-				if x.MovePrice(symbols[rng.Intn(len(symbols))], p) == nil {
-					m.moves.Add(1)
-				}
+		repeat(ctx, every, func() {
+			p := pct
+			if rng.Intn(2) == 0 {
+				p = -pct
 			}
-		}
+			if x.MovePrice(symbols[rng.Intn(len(symbols))], p) == nil {
+				m.moves.Add(1)
+			}
+		})
 	}()
 	return m
+}
+
+// repeat calls fn every period until ctx ends.
+func repeat(ctx context.Context, every time.Duration, fn func()) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fn()
+		}
+	}
 }
 
 // Stop ends the mover and returns how many moves it made.

@@ -19,9 +19,7 @@ func TestAutoResume(t *testing.T) {
 			ctx := context.Background()
 			auto := func(extra ...string) []string { return e.TradeArgs(append([]string{"--auto-resume"}, extra...)...) }
 
-			p := e.Start(nil, auto("--duration", "0")...)
-			first := e.WaitForSession()
-			e.WaitForPositions(first.ID, 1)
+			p, first := e.StartTrading(nil, 1, auto("--duration", "0")...)
 			p.Kill9()
 
 			// After the crash: the same session, not a new one.

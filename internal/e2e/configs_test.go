@@ -103,9 +103,7 @@ func TestSystemdUnit(t *testing.T) {
 			env = append(env, "GAMBLER_TRADE_EXCHANGE_URL="+e.Exchange.URL, "GAMBLER_TRADE_INTERVAL=300ms",
 				"GAMBLER_TRADE_CHECKPOINT_INTERVAL=1s", "GAMBLER_TRADE_MIN_PRICE_CHANGE_PCT=0.0001",
 				"GAMBLER_TRADE_MIN_VOLUME_RATIO=0.0001", "GAMBLER_TRADE_TIMEFRAME=1Min", "GAMBLER_TRADE_POSITION_SIZE=1000")
-			p := e.Start(env, exec[1:]...)
-			s := e.WaitForSession()
-			e.WaitForPositions(s.ID, 1)
+			p, s := e.StartTrading(env, 1, exec[1:]...)
 			p.Kill9()
 			r, code := e.Run(append(env, "GAMBLER_TRADE_DURATION=2s"), exec[1:]...)
 			if code != 0 || !strings.Contains(r.Stdout(), s.ID) {

@@ -137,6 +137,15 @@ func (e *Env) WaitForSession() db.Session {
 	return s
 }
 
+// StartTrading starts a trader and waits until its session holds at least n
+// positions.
+func (e *Env) StartTrading(env []string, n int, args ...string) (*Proc, db.Session) {
+	p := e.Start(env, args...)
+	s := e.WaitForSession()
+	e.WaitForPositions(s.ID, n)
+	return p, s
+}
+
 // WaitForPositions waits until the session has at least n active positions.
 func (e *Env) WaitForPositions(sessionID string, n int) {
 	Eventually(e.T, 60*time.Second, fmt.Sprintf("%d active positions", n), func() bool {

@@ -219,16 +219,7 @@ func watchInstances(t testing.TB, e *Env) *instanceWatcher {
 		bad: map[string]bool{}, withPos: map[string]bool{}, holders: map[string]string{}}
 	go func() {
 		defer close(w.done)
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				w.poll(ctx)
-			}
-		}
+		repeat(ctx, 50*time.Millisecond, func() { w.poll(ctx) })
 	}()
 	return w
 }
@@ -311,9 +302,7 @@ func TestStaleClaimIsTakenOver(t *testing.T) {
 			one := func(id string) []string {
 				return append([]string{"trade", "--symbols", "AAPL", "--instance-id", id, "--duration", "0"}, e.runArgs()...)
 			}
-			a := e.Start(nil, one("1")...)
-			first := e.WaitForSession()
-			e.WaitForPositions(first.ID, 1)
+			a, first := e.StartTrading(nil, 1, one("1")...)
 			a.Signal(syscall.SIGINT)
 			if code := a.Wait(30 * time.Second); code != 0 {
 				t.Fatalf("instance 1: exit %d after SIGINT", code)

@@ -89,9 +89,7 @@ var metricsAddrRE = regexp.MustCompile(`"addr":"([^"]+)"[^\n]*metrics listening|
 
 func runGuideSection(t *testing.T, driver string, sec guideSection) {
 	e := NewEnv(t, driver, "60")
-	first := e.Start(nil, e.TradeArgs("--duration", "0")...)
-	crashed := e.WaitForSession()
-	e.WaitForPositions(crashed.ID, 1)
+	first, crashed := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0")...)
 	if strings.Contains(sec.title, "planned restart") {
 		first.Signal(syscall.SIGINT)
 		if code := first.Wait(30 * time.Second); code != 0 {

@@ -20,9 +20,7 @@ func TestRepairedExitClosesPositionWhileTrading(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, driver, "60")
 			ctx := context.Background()
-			p := e.Start(nil, e.TradeArgs("--duration", "0", "--max-positions", "1")...)
-			s := e.WaitForSession()
-			e.WaitForPositions(s.ID, 1)
+			p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--max-positions", "1")...)
 			p.Signal(syscall.SIGINT)
 			if code := p.Wait(30 * time.Second); code != 0 {
 				t.Fatalf("exit %d", code)

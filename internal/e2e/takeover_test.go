@@ -19,9 +19,7 @@ import (
 func TestTraderStopsWhenSessionTakenOver(t *testing.T) {
 	e := NewEnv(t, "postgres", "60")
 	ctx := context.Background()
-	p := e.Start(nil, e.TradeArgs("--duration", "0", "--interval", "2s", "--checkpoint-interval", "2s")...)
-	s := e.WaitForSession()
-	e.WaitForPositions(s.ID, 1)
+	p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--interval", "2s", "--checkpoint-interval", "2s")...)
 	app := fmt.Sprintf("gambler-lease pid=%d %%", p.Pid())
 	var lease db.Lease
 	Eventually(t, 20*time.Second, "the test to take the session's lease", func() bool {

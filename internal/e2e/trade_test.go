@@ -18,9 +18,7 @@ func TestTradeSIGINT(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, driver, "60")
-			p := e.Start(nil, e.TradeArgs("--duration", "0")...)
-			s := e.WaitForSession()
-			e.WaitForPositions(s.ID, 2)
+			p, s := e.StartTrading(nil, 2, e.TradeArgs("--duration", "0")...)
 			p.Signal(syscall.SIGINT)
 			if code := p.Wait(30 * time.Second); code != 0 {
 				t.Fatalf("exit code %d after SIGINT", code)
@@ -51,9 +49,7 @@ func TestKill9ThenResume(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, driver, "60")
-			p := e.Start(nil, e.TradeArgs("--duration", "10m")...)
-			s := e.WaitForSession()
-			e.WaitForPositions(s.ID, 2)
+			p, s := e.StartTrading(nil, 2, e.TradeArgs("--duration", "10m")...)
 			p.Kill9()
 
 			out, code := e.Run(nil, "sessions", "list", "-o", "json")
@@ -194,9 +190,7 @@ func TestCloseOnExit(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, driver, "60")
-			p := e.Start(nil, e.TradeArgs("--duration", "0", "--close-on-exit")...)
-			s := e.WaitForSession()
-			e.WaitForPositions(s.ID, 1)
+			p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--close-on-exit")...)
 			p.Signal(syscall.SIGINT)
 			if code := p.Wait(30 * time.Second); code != 0 {
 				t.Fatalf("exit %d", code)
@@ -219,9 +213,7 @@ func TestCloseOnExit(t *testing.T) {
 // from its state file with every acknowledged order and position.
 func TestExchangeKill9KeepsState(t *testing.T) {
 	e := NewEnv(t, "sqlite", "1")
-	p := e.Start(nil, e.TradeArgs("--duration", "0")...)
-	s := e.WaitForSession()
-	e.WaitForPositions(s.ID, 1)
+	p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0")...)
 	p.Signal(syscall.SIGINT)
 	if code := p.Wait(30 * time.Second); code != 0 {
 		t.Fatalf("exit %d", code)
