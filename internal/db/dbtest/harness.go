@@ -40,6 +40,7 @@ func suite() []suiteTest {
 		retentionTests(),
 		legacyTests(),
 		summaryTests(),
+		seriesTests(),
 	} {
 		all = append(all, group...)
 	}
