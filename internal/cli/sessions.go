@@ -101,6 +101,6 @@ func newSessionsCmd(app *App) *cobra.Command {
 	}
 	list.Flags().String("status", "", "only sessions with this status: active, completed or crashed")
 	list.Flags().Int("limit", 20, "at most this many sessions (0 = all)")
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, newSessionsShowCmd(app))
 	return cmd
 }
