@@ -289,7 +289,9 @@ func checkTradeRows(t *testing.T, doc *node, f reportFixture) {
 		t.Fatalf("trades table has no %q column: %v", name, header)
 		return -1
 	}
-	rows := table.find(func(c *node) bool { return c.name == "tr" && len(c.find(func(d *node) bool { return d.name == "td" })) > 0 })
+	rows := table.find(func(c *node) bool {
+		return c.name == "tr" && len(c.find(func(d *node) bool { return d.name == "td" })) > 0
+	})
 	if len(rows) != len(positions) {
 		t.Fatalf("trades table has %d rows, want %d positions", len(rows), len(positions))
 	}
