@@ -12,7 +12,7 @@ const (
 	chartWidth  = 960
 	chartHeight = 320
 	padLeft     = 86
-	padRight    = 20
+	padRight    = 24
 	padTop      = 16
 	padBottom   = 36
 	yTickCount  = 5
@@ -31,12 +31,16 @@ type Chart struct {
 	YTicks   []Tick
 	XTicks   []Tick
 	Markers  []Marker
+	// Pinned counts markers whose time lies outside the checkpoints' span
+	// and which are drawn at its edge instead.
+	Pinned int
 }
 
 // Tick is an axis label at a coordinate.
 type Tick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // SVG text-anchor, so the last time label stays inside
 }
 
 // Marker is a trade event drawn on the equity curve.
@@ -86,7 +90,7 @@ func (f *frame) yAxis(c *Chart, lo, hi float64, suffix string) {
 	f.vmin, f.vmax = math.Floor(lo/step)*step, math.Ceil(hi/step)*step
 	prec := max(0, -int(math.Floor(math.Log10(step))))
 	for v := f.vmin; v <= f.vmax+step/2; v += step {
-		c.YTicks = append(c.YTicks, Tick{Pos: f.y(c, v), Label: strconv.FormatFloat(v, 'f', prec, 64) + suffix})
+		c.YTicks = append(c.YTicks, Tick{Pos: f.y(c, v), Label: strconv.FormatFloat(v, 'f', prec, 64) + suffix, Anchor: "end"})
 	}
 }
 
@@ -106,7 +110,11 @@ func (f frame) xAxis(c *Chart) {
 		if ticks > 1 {
 			t = f.t0.Add(time.Duration(float64(f.t1.Sub(f.t0)) * float64(i) / float64(ticks-1)))
 		}
-		c.XTicks = append(c.XTicks, Tick{Pos: f.x(c, t, 0), Label: t.UTC().Format(layout)})
+		anchor := "middle"
+		if ticks > 1 && i == ticks-1 {
+			anchor = "end"
+		}
+		c.XTicks = append(c.XTicks, Tick{Pos: f.x(c, t, 0), Label: t.UTC().Format(layout), Anchor: anchor})
 	}
 }
 

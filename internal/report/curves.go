@@ -80,6 +80,9 @@ func equityChart(pts []point, trades []Trade) Chart {
 // checkpoints around it and clamped to the plotted span.
 func marker(c *Chart, f frame, pts []point, t time.Time, kind, title string) Marker {
 	i := sort.Search(len(pts), func(i int) bool { return !pts[i].at.Before(t) })
+	if t.Before(pts[0].at) || t.After(pts[len(pts)-1].at) {
+		c.Pinned++
+	}
 	var x, v float64
 	switch {
 	case i == 0:
@@ -134,7 +137,7 @@ func drawdownChart(pts []point) (Chart, decimal.Decimal) {
 	c.Line = string(line)
 	area := appendPoint(append([]byte(nil), line...), f.x(&c, pts[len(pts)-1].at, len(pts)-1), c.Baseline)
 	c.Area = string(appendPoint(area, f.x(&c, pts[0].at, 0), c.Baseline))
-	return c, worst.Neg().Round(2)
+	return c, worst.Neg().Round(4)
 }
 
 func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

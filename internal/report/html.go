@@ -18,14 +18,14 @@ var templates embed.FS
 // and the codebase keeps no package-level state.
 func parseTemplate() (*template.Template, error) {
 	t, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
-		"f":      func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-		"money":  money,
-		"exact":  fmtNullDec,
-		"time":   fmtTime,
-		"timep":  func(t *time.Time) string { return fmtTimePtr(t) },
-		"sign":   sign,
-		"dash":   orDash,
-		"plural": func(n int, word string) string { return fmt.Sprintf("%d %s", n, plural(n, word)) },
+		"f":     func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+		"money": money,
+		"pct":   pct,
+		"exact": fmtNullDec,
+		"time":  fmtTime,
+		"timep": func(t *time.Time) string { return fmtTimePtr(t) },
+		"sign":  sign,
+		"dash":  orDash,
 	}).ParseFS(templates, "report.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse report template: %w", err)
@@ -55,6 +55,18 @@ func money(d decimal.NullDecimal) string {
 	return d.Decimal.StringFixed(2)
 }
 
+// pct shows a percentage to two places, or four when it is small enough
+// that two would print a flat zero.
+func pct(d decimal.NullDecimal) string {
+	if !d.Valid {
+		return "-"
+	}
+	if a := d.Decimal.Abs(); a.IsPositive() && a.LessThan(decimal.New(1, -1)) {
+		return d.Decimal.StringFixed(4) + "%"
+	}
+	return d.Decimal.StringFixed(2) + "%"
+}
+
 // sign is the CSS class of a P&L figure.
 func sign(d decimal.NullDecimal) string {
 	switch {
@@ -74,11 +86,4 @@ func fmtTimePtr(t *time.Time) string {
 		return "-"
 	}
 	return fmtTime(*t)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
