@@ -23,7 +23,7 @@ func parseTemplate() (*template.Template, error) {
 		"pct":   pct,
 		"exact": fmtNullDec,
 		"time":  fmtTime,
-		"timep": func(t *time.Time) string { return fmtTimePtr(t) },
+		"timep": fmtTimePtr,
 		"sign":  sign,
 		"dash":  orDash,
 	}).ParseFS(templates, "report.html.tmpl")
