@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/gambler
 PKGS := ./...
 
-.PHONY: build test test-short lint bench chaos fuzz clean
+.PHONY: build test test-short lint bench chaos fuzz report-screenshot clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gambler
@@ -41,6 +41,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCheckpointDecode$$' -fuzztime $(FUZZTIME) ./internal/chaos
 	$(GO) test -run '^$$' -fuzz '^FuzzOrderValidation$$' -fuzztime $(FUZZTIME) ./internal/exchange
 	$(GO) test -run '^$$' -fuzz '^FuzzOrderRequestValidate$$' -fuzztime $(FUZZTIME) ./internal/broker
+
+# A sample session report rendered by headless Chromium to bin/report.png,
+# for a person to look at; not part of CI. Needs chromium (Debian package).
+report-screenshot: build
+	scripts/report-screenshot.sh
 
 clean:
 	rm -rf bin

@@ -90,10 +90,30 @@ func Decode(c db.Checkpoint) Restored {
 	return r
 }
 
+// NewestReader is all Restore reads with, so that read-only consumers (the
+// session report) need not declare the whole checkpoint Store.
+type NewestReader interface {
+	NewestCheckpoint(ctx context.Context, sessionID string, offset int) (db.Checkpoint, error)
+}
+
+// PortfolioValue is the account snapshot's portfolio_value, null when the
+// snapshot lacks it or it is not a decimal.
+func (r Restored) PortfolioValue() decimal.NullDecimal {
+	switch v := r.AccountInfo["portfolio_value"].(type) {
+	case json.Number:
+		return db.JSONDecimal([]byte(v))
+	case string:
+		if d, err := decimal.NewFromString(v); err == nil {
+			return decimal.NewNullDecimal(d)
+		}
+	}
+	return decimal.NullDecimal{}
+}
+
 // Restore returns the newest checkpoint of the session that verifies,
 // skipping (with a warning) any newer row that does not. It reads one row
 // at a time from the newest, so the usual case is one indexed lookup.
-func Restore(ctx context.Context, s Store, sessionID string, log zerolog.Logger) (Restored, error) {
+func Restore(ctx context.Context, s NewestReader, sessionID string, log zerolog.Logger) (Restored, error) {
 	for offset := 0; ; offset++ {
 		c, err := s.NewestCheckpoint(ctx, sessionID, offset)
 		if errors.Is(err, db.ErrNotFound) {

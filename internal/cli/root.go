@@ -40,6 +40,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		newExchangeCmd(app),
 		newTradeCmd(app),
 		newReconcileCmd(app),
+		newReportCmd(app),
 	)
 	root.AddCommand(newResumeCmds(app)...)
 	// Unknown subcommands and bad positional args are usage errors too.

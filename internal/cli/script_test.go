@@ -76,13 +76,16 @@ func scriptName(file string) string {
 
 // seedCmd writes fixtures through the store contract:
 //
-//	seed session ID [status] [instance] [age]  - a session started age ago (default 2h)
-//	seed position ID SYMBOL QTY PRICE          - an active long position
-//	seed close ID SYMBOL PRICE                 - close the symbol's active position
-//	seed checkpoints ID N [EVERY] [AGE]        - N checkpoints EVERY apart (default 60s), the first AGE ago
+//	seed session ID [status] [instance] [age]   - a session started age ago (default 2h)
+//	seed position ID SYMBOL QTY PRICE [AGE]     - an active long position entered AGE ago (default 1h)
+//	seed close ID SYMBOL PRICE [REASON] [AGE]   - close the symbol's active position AGE ago (default now),
+//	                                              with pnl = (PRICE - entry) * qty
+//	seed checkpoints ID N [EVERY] [AGE] [VALUES] - N checkpoints EVERY apart (default 60s), the first AGE ago,
+//	                                              portfolio values taken in turn from the comma list VALUES
+//	seed order ID SEQ SYMBOL [STATUS]           - a filled (or STATUS) market buy of 10 in the order journal
 func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: seed session|position|close|checkpoints ...")
+		ts.Fatalf("usage: seed session|position|close|checkpoints|order ...")
 	}
 	ctx := context.Background()
 	s, err := dbopen.Open(ctx, ts.Getenv("GAMBLER_DATABASE_URL"), ts.Getenv)
@@ -113,7 +116,7 @@ func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}))
 	case "position":
 		_, err := s.OpenPosition(ctx, db.Position{
-			SessionID: args[1], Symbol: args[2], EntryTime: now.Add(-time.Hour), EntryPrice: decimal.RequireFromString(arg(4, "100")),
+			SessionID: args[1], Symbol: args[2], EntryTime: now.Add(-dur(arg(5, "1h"))), EntryPrice: decimal.RequireFromString(arg(4, "100")),
 			Qty: decimal.RequireFromString(arg(3, "10")), Direction: db.DirectionUp, Side: "buy", Status: db.PositionActive,
 			StopLoss: decimal.NewNullDecimal(decimal.RequireFromString("98")), TakeProfit: decimal.NewNullDecimal(decimal.RequireFromString("104")),
 			OrderID: "ord-" + args[2],
@@ -124,8 +127,11 @@ func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		for _, p := range active {
 			if p.Symbol == args[2] {
-				ts.Check(s.ClosePosition(ctx, db.PositionClose{PositionID: p.ID, ExitTime: now,
-					ExitPrice: decimal.NewNullDecimal(decimal.RequireFromString(arg(3, "104"))), ExitReason: "take_profit"}))
+				exit := decimal.RequireFromString(arg(3, "104"))
+				pnl := exit.Sub(p.EntryPrice).Mul(p.Qty)
+				ts.Check(s.ClosePosition(ctx, db.PositionClose{PositionID: p.ID, ExitTime: now.Add(-dur(arg(5, "0s"))),
+					ExitPrice: decimal.NewNullDecimal(exit), ExitReason: arg(4, "take_profit"), PnL: decimal.NewNullDecimal(pnl),
+					PnLPct: decimal.NewNullDecimal(exit.Sub(p.EntryPrice).Div(p.EntryPrice).Mul(decimal.NewFromInt(100)).Round(4))}))
 				return
 			}
 		}
@@ -134,10 +140,29 @@ func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
 		every, start := dur(arg(3, "60s")), now.Add(-dur(arg(4, "1h")))
+		values := strings.Split(arg(5, "100000"), ",")
 		for i := 0; i < n; i++ {
 			_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: args[1], CheckpointTime: start.Add(time.Duration(i) * every),
-				Trigger: db.TriggerInterval, AccountSnapshot: []byte(fmt.Sprintf(`{"cash":%d,"portfolio_value":100000,"buying_power":50000,"timestamp":"x","strategy_params":{"position_size":"10000"}}`, i))})
+				Trigger: db.TriggerInterval, AccountSnapshot: []byte(fmt.Sprintf(`{"cash":%d,"portfolio_value":%s,"buying_power":50000,"timestamp":"x","strategy_params":{"position_size":"10000"}}`,
+					i, values[i%len(values)]))})
 			ts.Check(err)
+		}
+	case "order":
+		seq, err := strconv.ParseInt(args[2], 10, 64)
+		ts.Check(err)
+		status := arg(4, "filled")
+		o := db.Order{SessionID: args[1], ClientOrderID: fmt.Sprintf("g%s-%d", strings.ReplaceAll(args[1], "-", ""), seq), Seq: seq,
+			Symbol: args[3], OrderType: "market", OrderClass: "bracket", Side: "buy", Qty: decimal.NewFromInt(10), Status: db.OrderIntent,
+			Purpose: "entry", CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour)}
+		_, err = s.InsertOrder(ctx, o)
+		ts.Check(err)
+		if status != db.OrderIntent {
+			ack := now.Add(-time.Hour)
+			u := db.OrderUpdate{ClientOrderID: o.ClientOrderID, BrokerOrderID: "broker-" + args[3], Status: status, AcknowledgedAt: &ack, UpdatedAt: ack}
+			if status == "filled" {
+				u.FilledQty, u.FilledAvgPrice = o.Qty, decimal.NewNullDecimal(decimal.RequireFromString("100.5"))
+			}
+			ts.Check(s.UpdateOrder(ctx, u))
 		}
 	default:
 		ts.Fatalf("unknown seed kind %q", args[0])

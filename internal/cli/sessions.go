@@ -109,6 +109,6 @@ func newSessionsCmd(app *App) *cobra.Command {
 	list.Flags().String("status", "", "only sessions with this status: active, completed or crashed")
 	list.Flags().Int("limit", 20, "at most this many sessions (0 = all)")
 	list.Flags().Int("instance-id", 0, "only sessions of this instance (0 = every instance)")
-	cmd.AddCommand(list)
+	cmd.AddCommand(list, newSessionsShowCmd(app))
 	return cmd
 }

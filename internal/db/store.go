@@ -101,6 +101,11 @@ type Store interface {
 	NewestCheckpoint(ctx context.Context, sessionID string, offset int) (Checkpoint, error)
 	// ListCheckpoints returns metadata only, newest first.
 	ListCheckpoints(ctx context.Context, sessionID string, limit int) ([]CheckpointMeta, error)
+	// CheckpointSeries returns every checkpoint of the session, oldest
+	// first (checkpoint_time, then id), with the account snapshot's
+	// portfolio_value and cash extracted in the same single query, exactly.
+	// An unknown session has an empty series.
+	CheckpointSeries(ctx context.Context, sessionID string) ([]CheckpointPoint, error)
 	// CheckpointStats aggregates in SQL; it never loads payloads.
 	CheckpointStats(ctx context.Context, sessionID string) (CheckpointStats, error)
 	// DeleteCheckpoints deletes (or with DryRun counts) in batches and

@@ -41,6 +41,7 @@ func suite() []suiteTest {
 		legacyTests(),
 		summaryTests(),
 		claimTests(),
+		seriesTests(),
 	} {
 		all = append(all, group...)
 	}

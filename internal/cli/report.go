@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gambler-trader/gambler/internal/report"
+)
+
+func newReportCmd(app *App) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "report [ID] --html FILE",
+		Short: "Write a session's report (summary, equity curve, drawdown, trades) as one self-contained HTML file",
+		Long: `Writes one HTML file with no external assets and no JavaScript: the summary,
+the equity curve drawn from every checkpoint's portfolio value with entries
+and exits marked, the drawdown from the running peak, and every trade.
+The default session is the most recently started one. --html - writes to
+stdout; a file is written atomically with mode 0644.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := app.str("report.html")
+			if path == "" {
+				return usageError("--html FILE is required (- writes to stdout)")
+			}
+			ctx := cmd.Context()
+			s, sess, err := app.openSession(ctx, firstArg(args))
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			log := app.logger()
+			r, err := report.Build(ctx, s, sess, app.Now(), log)
+			if err != nil {
+				return err
+			}
+			if path == "-" {
+				return report.Render(app.IO.Out, r)
+			}
+			if err := writeFileAtomic(path, 0o644, func(w io.Writer) error { return report.Render(w, r) }); err != nil {
+				return err
+			}
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				abs = path
+			}
+			log.Info().Str("session", sess.ID).Str("file", abs).Int("checkpoints", r.Checkpoints).
+				Int("trades", len(r.Trades)).Msg("report written")
+			return nil
+		},
+	}
+	c.Flags().String("html", "", "write the HTML report to this file (- for stdout)")
+	return c
+}
+
+// writeFileAtomic writes through a temp file in the target's directory and
+// renames it over the target, so a reader (or a browser reloading) never
+// sees half a report and a failed run leaves the old file in place.
+func writeFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	bw := bufio.NewWriter(tmp)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(perm)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

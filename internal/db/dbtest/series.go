@@ -1,0 +1,116 @@
+package dbtest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+func seriesTests() []suiteTest {
+	return []suiteTest{
+		{"Series/OrderedExactValues", testSeriesOrdered},
+		{"Series/OddSnapshots", testSeriesOddSnapshots},
+	}
+}
+
+func series(t testing.TB, s db.Store, sessionID string) []db.CheckpointPoint {
+	t.Helper()
+	ps, err := s.CheckpointSeries(t.Context(), sessionID)
+	must(t, err, "checkpoint series")
+	return ps
+}
+
+// testSeriesOrdered writes checkpoints out of time order, two at the same
+// instant, with values no float64 holds, and expects them back in
+// (checkpoint_time, id) order with every digit.
+func testSeriesOrdered(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	other := SeedSession(t, s)
+	createCheckpoint(t, s, other.ID, BaseTime())
+
+	type want struct {
+		offset      time.Duration
+		value, cash string // as written in the snapshot
+	}
+	writes := []want{
+		{3 * time.Minute, `100000.123456789012345678`, `"50000.25"`},
+		{time.Minute, `99999.99`, `12.5`},
+		{2 * time.Minute, `100123.4500`, `0`},
+		{2 * time.Minute, `-5.01`, `1e3`},
+	}
+	ids := make([]int64, len(writes))
+	seqs := make([]int64, len(writes))
+	for i, w := range writes {
+		m, err := s.CreateCheckpoint(t.Context(), db.CheckpointInput{
+			SessionID: sess.ID, CheckpointTime: BaseTime().Add(w.offset), Trigger: db.TriggerInterval,
+			AccountSnapshot: fmt.Appendf(nil, `{"portfolio_value": %s, "buying_power": 1, "cash":%s, "timestamp": "x"}`, w.value, w.cash),
+		})
+		must(t, err, fmt.Sprintf("create checkpoint %d", i))
+		ids[i], seqs[i] = m.ID, deref(m.Sequence)
+	}
+	got := series(t, s, sess.ID)
+	order := []int{1, 2, 3, 0} // by time, then id for the two at +2m
+	if len(got) != len(order) {
+		t.Fatalf("CheckpointSeries returned %d points, want %d: %+v", len(got), len(order), got)
+	}
+	wantValues := map[int][2]string{0: {"100000.123456789012345678", "50000.25"}, 1: {"99999.99", "12.5"},
+		2: {"100123.45", "0"}, 3: {"-5.01", "1000"}}
+	for k, i := range order {
+		p, what := got[k], fmt.Sprintf("point %d", k)
+		eq(t, what+" ID", p.ID, ids[i])
+		eq(t, what+" Sequence", deref(p.Sequence), seqs[i])
+		eqTime(t, what+" CheckpointTime", p.CheckpointTime, BaseTime().Add(writes[i].offset))
+		eqNullDec(t, what+" PortfolioValue", p.PortfolioValue, nullDec(wantValues[i][0]))
+		eqNullDec(t, what+" Cash", p.Cash, nullDec(wantValues[i][1]))
+		if p.PortfolioValue.Valid && p.PortfolioValue.Decimal.String() != wantValues[i][0] {
+			t.Errorf("%s PortfolioValue text = %s, want %s", what, p.PortfolioValue.Decimal, wantValues[i][0])
+		}
+	}
+	if n := len(series(t, s, "00000000-0000-4000-8000-000000000000")); n != 0 {
+		t.Errorf("CheckpointSeries of an unknown session has %d points, want 0", n)
+	}
+}
+
+// testSeriesOddSnapshots inserts rows as other tools could have written
+// them: no sequence, no snapshot, values as strings, missing or odd keys.
+// Every row is a point; a value that is not a decimal is null, not an error.
+func testSeriesOddSnapshots(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	snapshots := []struct {
+		account     string // SQL literal
+		value, cash decimal.NullDecimal
+	}{
+		{`NULL`, decimal.NullDecimal{}, decimal.NullDecimal{}},
+		{`'{"portfolio_value": "100010.5", "cash": 7}'`, nullDec("100010.5"), nullDec("7")},
+		{`'{"cash": 7}'`, decimal.NullDecimal{}, nullDec("7")},
+		{`'{"portfolio_value": null, "cash": "abc"}'`, decimal.NullDecimal{}, decimal.NullDecimal{}},
+		{`'{"portfolio_value": {"x": 1}, "cash": [1]}'`, decimal.NullDecimal{}, decimal.NullDecimal{}},
+		{`'[1, 2]'`, decimal.NullDecimal{}, decimal.NullDecimal{}},
+		{`'{"portfolio_value": 100020.000000000000000000001}'`, nullDec("100020.000000000000000000001"), decimal.NullDecimal{}},
+	}
+	for i, snap := range snapshots {
+		at := BaseTime().Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		must(t, h.Exec(t, s, fmt.Sprintf(`INSERT INTO position_checkpoints (session_id, checkpoint_time,
+			positions_snapshot, account_snapshot, active_positions_count, closed_trades_count, created_at)
+			VALUES ('%s', '%s', '{}', %s, 0, 0, '%s')`, sess.ID, at, snap.account, at)), fmt.Sprintf("insert row %d", i))
+	}
+	got := series(t, s, sess.ID)
+	if len(got) != len(snapshots) {
+		t.Fatalf("CheckpointSeries returned %d points, want %d", len(got), len(snapshots))
+	}
+	for i, snap := range snapshots {
+		what := fmt.Sprintf("point %d (%s)", i, snap.account)
+		eqTime(t, what+" CheckpointTime", got[i].CheckpointTime, BaseTime().Add(time.Duration(i)*time.Minute))
+		if got[i].Sequence != nil {
+			t.Errorf("%s Sequence = %d, want null for a row without one", what, *got[i].Sequence)
+		}
+		eqNullDec(t, what+" PortfolioValue", got[i].PortfolioValue, snap.value)
+		eqNullDec(t, what+" Cash", got[i].Cash, snap.cash)
+	}
+}

@@ -1,0 +1,44 @@
+package db
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// CheckpointPoint is one checkpoint of a session's value history: what an
+// equity curve needs, without the payloads.
+type CheckpointPoint struct {
+	ID             int64
+	Sequence       *int64 // null on rows written by other tools
+	CheckpointTime time.Time
+	// PortfolioValue and Cash come from account_snapshot; they are null when
+	// the snapshot is missing, is not a JSON object, lacks the key or holds
+	// something that is not a decimal.
+	PortfolioValue decimal.NullDecimal
+	Cash           decimal.NullDecimal
+}
+
+// JSONDecimal reads a decimal from the text of one JSON value: a number,
+// taken from its exact text (float64 would round money), or a string
+// holding one, as other tools write. Anything else is null. Both drivers
+// extract the value's JSON text in SQL and decode it here, so they agree.
+func JSONDecimal(raw []byte) decimal.NullDecimal {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return decimal.NullDecimal{}
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return decimal.NullDecimal{}
+		}
+	}
+	d, err := decimal.NewFromString(text)
+	if err != nil {
+		return decimal.NullDecimal{}
+	}
+	return decimal.NewNullDecimal(d)
+}

@@ -1,0 +1,149 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/report"
+)
+
+var t0 = time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
+
+func nd(s string) decimal.NullDecimal {
+	if s == "" {
+		return decimal.NullDecimal{}
+	}
+	return decimal.NewNullDecimal(decimal.RequireFromString(s))
+}
+
+// same compares a nullable decimal with its text ("" for null).
+func same(got decimal.NullDecimal, want string) bool {
+	if want == "" {
+		return !got.Valid
+	}
+	return got.Valid && got.Decimal.Equal(decimal.RequireFromString(want))
+}
+
+func closed(symbol, pnl string) db.Position {
+	exit := t0.Add(time.Hour)
+	return db.Position{Symbol: symbol, Status: db.PositionClosed, Qty: decimal.NewFromInt(1), EntryTime: t0, ExitTime: &exit, PnL: nd(pnl)}
+}
+
+func TestSummarize(t *testing.T) {
+	positions := []db.Position{closed("A", "12.5"), closed("B", "-3"), closed("C", "0"), closed("D", ""),
+		{Symbol: "E", Status: db.PositionActive, Qty: decimal.NewFromInt(1), EntryTime: t0}}
+	active := db.Session{ID: "s", Status: db.StatusActive, StartTime: t0, InitialPortfolioValue: nd("100000")}
+	ended := active
+	ended.Status, ended.FinalPortfolioValue, ended.PnL, ended.PnLPct = db.StatusCompleted, nd("100200"), nd("200"), nd("0.2")
+
+	for _, c := range []struct {
+		name                         string
+		sess                         db.Session
+		latest                       report.Valuation
+		source, final, pnl, pnlPct   string
+		wantNoteContains, wantStatus string
+	}{
+		{"ended: the recorded values", ended, report.Valuation{Value: nd("1"), At: t0}, report.FinalFromSession,
+			"100200", "200", "0.2", "", "completed"},
+		{"active: the newest checkpoint, said so", active, report.Valuation{Value: nd("100012.345"), At: t0.Add(time.Minute)},
+			report.FinalFromCheckpoint, "100012.345", "12.345", "0.0123", "session still active", "active (not running)"},
+		{"active without checkpoints", active, report.Valuation{}, report.FinalUnknown, "", "", "", "no final value", "active (not running)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := report.Summarize(c.sess, positions, c.latest, nil)
+			if s.FinalValueSource != c.source || !same(s.FinalValue, c.final) {
+				t.Errorf("final value %v from %q, want %s from %q", s.FinalValue, s.FinalValueSource, c.final, c.source)
+			}
+			if !same(s.PnL, c.pnl) {
+				t.Errorf("pnl %v, want %q", s.PnL, c.pnl)
+			}
+			if !same(s.PnLPct, c.pnlPct) {
+				t.Errorf("pnl_pct %v, want %q", s.PnLPct, c.pnlPct)
+			}
+			if !strings.Contains(s.FinalValueNote(), c.wantNoteContains) {
+				t.Errorf("note %q, want it to contain %q", s.FinalValueNote(), c.wantNoteContains)
+			}
+			if s.StatusText() != c.wantStatus {
+				t.Errorf("status %q, want %q", s.StatusText(), c.wantStatus)
+			}
+			// A closed position without a pnl is a trade, neither won nor lost.
+			if s.Trades != 4 || s.Wins != 1 || s.Losses != 1 || s.ActivePositions != 1 {
+				t.Errorf("trades %d wins %d losses %d active %d, want 4 1 1 1", s.Trades, s.Wins, s.Losses, s.ActivePositions)
+			}
+			if !s.WinRatePct.Valid || !s.WinRatePct.Decimal.Equal(decimal.NewFromInt(25)) {
+				t.Errorf("win rate %v, want 25", s.WinRatePct)
+			}
+		})
+	}
+	holder := db.Holder{Host: "box", PID: 42, Since: t0}
+	if s := report.Summarize(active, nil, report.Valuation{}, &holder); !s.Running || !strings.HasPrefix(s.StatusText(), "running (box pid 42") {
+		t.Errorf("held session: running %v, status %q", s.Running, s.StatusText())
+	}
+	if s := report.Summarize(active, nil, report.Valuation{}, nil); s.WinRatePct.Valid || s.Trades != 0 {
+		t.Errorf("no trades: win rate %v, trades %d; want null and 0", s.WinRatePct, s.Trades)
+	}
+}
+
+// fakeSource serves fixed rows.
+type fakeSource struct {
+	positions []db.Position
+	series    []db.CheckpointPoint
+}
+
+func (f fakeSource) Positions(context.Context, string) ([]db.Position, error) {
+	return f.positions, nil
+}
+func (f fakeSource) NewestCheckpoint(context.Context, string, int) (db.Checkpoint, error) {
+	return db.Checkpoint{}, db.ErrNotFound
+}
+func (f fakeSource) LeaseHolder(context.Context, string) (db.Holder, bool, error) {
+	return db.Holder{}, false, nil
+}
+func (f fakeSource) CheckpointSeries(context.Context, string) ([]db.CheckpointPoint, error) {
+	return f.series, nil
+}
+
+func TestBuildDrawdownAndGaps(t *testing.T) {
+	var series []db.CheckpointPoint
+	for i, v := range []string{"100", "110", "99", "", "104.5", "120"} {
+		series = append(series, db.CheckpointPoint{ID: int64(i + 1), CheckpointTime: t0.Add(time.Duration(i) * time.Minute), PortfolioValue: nd(v)})
+	}
+	early := t0.Add(-time.Minute) // before the first checkpoint
+	exit := t0.Add(150 * time.Second)
+	src := fakeSource{series: series, positions: []db.Position{
+		{Symbol: "A", Side: "buy", Status: db.PositionClosed, Qty: decimal.NewFromInt(1), EntryTime: early, ExitTime: &exit, PnL: nd("-1")},
+	}}
+	r, err := report.Build(context.Background(), src, db.Session{ID: "s", Status: db.StatusCompleted, StartTime: t0}, t0, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Checkpoints != 6 || r.Plotted != 5 {
+		t.Errorf("checkpoints %d plotted %d, want 6 and 5 (one has no value)", r.Checkpoints, r.Plotted)
+	}
+	// The deepest fall is 110 -> 99: 10%, from the running peak, not the start.
+	if !r.MaxDrawdownPct.Valid || !r.MaxDrawdownPct.Decimal.Equal(decimal.NewFromInt(10)) {
+		t.Errorf("max drawdown %v, want 10", r.MaxDrawdownPct)
+	}
+	if r.Equity == nil || len(r.Equity.Markers) != 2 || r.Equity.Pinned != 1 {
+		t.Fatalf("equity chart %+v, want 2 markers, 1 pinned", r.Equity)
+	}
+	if r.Equity.Markers[1].Kind != "exit-loss" {
+		t.Errorf("exit marker kind %q, want exit-loss", r.Equity.Markers[1].Kind)
+	}
+	var page bytes.Buffer
+	if err := report.Render(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 of the 2 markers fall outside", "(5 with a portfolio value are plotted)", "(max 10.00%)"} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
