@@ -161,3 +161,17 @@ func TestCrontabCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestExampleConfigIsAccepted: every key of the shipped example config is
+// one gambler knows (unknown keys are errors).
+func TestExampleConfigIsAccepted(t *testing.T) {
+	e := NewEnv(t, "sqlite", "60")
+	cfg, err := filepath.Abs(filepath.Join(configsDir, "gambler.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := e.Run(nil, "--config", cfg, "sessions", "list")
+	if code != 0 {
+		t.Fatalf("gambler --config %s sessions list: exit %d\n%s", cfg, code, out.Stderr())
+	}
+}
