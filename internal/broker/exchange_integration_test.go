@@ -84,9 +84,9 @@ func TestNoDuplicateOrdersUnderExchangeFaults(t *testing.T) {
 	adminJSON(t, http.MethodPost, url+"/sim/v1/faults", map[string]any{
 		"rate": 0.2, "kinds": []string{"429", "500", "delay", "drop", "lost_response"}, "delay_ms": 300, "seed": 11,
 	}, nil)
-	logs := &syncBuffer{}
+	var logs bytes.Buffer
 	c, rec := newTestClient(t, url, func(cfg *broker.Config) {
-		cfg.Logger = zerolog.New(logs).Level(zerolog.WarnLevel)
+		cfg.Logger = zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.WarnLevel)
 		cfg.Timeout = 150 * time.Millisecond // shorter than the delay fault: delays become timeouts
 		cfg.MaxRetries = 12
 	})
