@@ -5,12 +5,21 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
+
+// duplicateSignalWindow is how soon after the first signal a second one is
+// taken for the same one delivered twice rather than for an impatient
+// "now". coreutils' timeout sends its signal to the child and then to the
+// whole process group, and a terminal's Ctrl-C may reach the process both
+// directly and through a wrapper: without this window, `timeout -s INT 1h
+// gambler trade` would skip the final checkpoint every time.
+const duplicateSignalWindow = time.Second
 
 // RunProcess is the whole process: signal handling around Main. The first
 // SIGINT or SIGTERM cancels the context, which asks for a clean shutdown;
-// the second exits at once, which is safe because the journal is always
-// consistent.
+// a second one, once duplicateSignalWindow has passed, exits at once, which
+// is safe because the journal is always consistent.
 func RunProcess(args []string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -21,9 +30,12 @@ func RunProcess(args []string) int {
 		if _, ok := <-sigs; !ok {
 			return
 		}
+		first := time.Now()
 		cancel()
-		if _, ok := <-sigs; ok {
-			os.Exit(130) //nolint:revive // the second signal means "now"
+		for range sigs {
+			if time.Since(first) >= duplicateSignalWindow {
+				os.Exit(130) //nolint:revive // the second signal means "now"
+			}
 		}
 	}()
 	return Main(ctx, args, &App{IO: SystemIO()})
