@@ -8,8 +8,12 @@ import (
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
 
-func TestConformance(t *testing.T) {
-	dbtest.Run(t, dbtest.PostgresHarness(func(ctx context.Context, url string) (db.Store, error) {
+func harness() dbtest.Harness {
+	return dbtest.PostgresHarness(func(ctx context.Context, url string) (db.Store, error) {
 		return Open(ctx, url)
-	}))
+	})
 }
+
+func TestConformance(t *testing.T) { dbtest.Run(t, harness()) }
+
+func BenchmarkTickReads(b *testing.B) { dbtest.BenchTickReads(b, harness(), 100_000) }

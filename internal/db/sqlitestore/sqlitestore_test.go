@@ -8,8 +8,8 @@ import (
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
 
-func TestConformance(t *testing.T) {
-	dbtest.Run(t, dbtest.Harness{
+func harness() dbtest.Harness {
+	return dbtest.Harness{
 		Name: "sqlite",
 		New:  func(t testing.TB) db.Store { return newStore(t) },
 		// Exec goes through the writer, so raw writes see the same
@@ -18,5 +18,9 @@ func TestConformance(t *testing.T) {
 			_, err := s.(*Store).w.ExecContext(context.Background(), sql)
 			return mapErr(err)
 		},
-	})
+	}
 }
+
+func TestConformance(t *testing.T) { dbtest.Run(t, harness()) }
+
+func BenchmarkTickReads(b *testing.B) { dbtest.BenchTickReads(b, harness(), 100_000) }
