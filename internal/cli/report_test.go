@@ -186,6 +186,21 @@ func seedReport(t *testing.T, dbURL string, speed int) reportFixture {
 // back as a document: one polyline point per checkpoint in time order, a
 // trade row per position, and nothing that loads or runs anything.
 func TestReportHTMLMatchesStore(t *testing.T) {
+	onEachStore(t, 0, func(t *testing.T, f reportFixture, doc *node) {
+		checkSelfContained(t, doc)
+		checkEquityPoints(t, doc, f.values)
+		checkTradeRows(t, doc, f)
+		markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
+		if len(markers) != 5 {
+			t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
+		}
+	})
+}
+
+// onEachStore seeds the fixture (at the broker clock speed, see
+// seedReport) on SQLite and on PostgreSQL, renders its report and hands
+// over the parsed page.
+func onEachStore(t *testing.T, speed int, check func(t *testing.T, f reportFixture, doc *node)) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			dir := t.TempDir()
@@ -193,15 +208,8 @@ func TestReportHTMLMatchesStore(t *testing.T) {
 			if driver == "postgres" {
 				url = dbtest.CreatePostgresDB(t)
 			}
-			f := seedReport(t, url, 0)
-			doc := renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html"))
-			checkSelfContained(t, doc)
-			checkEquityPoints(t, doc, f.values)
-			checkTradeRows(t, doc, f)
-			markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
-			if len(markers) != 5 {
-				t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
-			}
+			f := seedReport(t, url, speed)
+			check(t, f, renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html")))
 		})
 	}
 }
@@ -240,41 +248,32 @@ func renderReport(t *testing.T, url, sessionID, out string) *node {
 // every entry and exit marker still sits inside the curve's x-range, at
 // the x of the checkpoint whose market time it shares.
 func TestReportMarkersAtSimSpeed(t *testing.T) {
-	for _, driver := range []string{"sqlite", "postgres"} {
-		t.Run(driver, func(t *testing.T) {
-			dir := t.TempDir()
-			url := filepath.Join(dir, "gambler.db")
-			if driver == "postgres" {
-				url = dbtest.CreatePostgresDB(t)
+	onEachStore(t, 60, func(t *testing.T, _ reportFixture, doc *node) {
+		chart := doc.byID(t, "equity-chart")
+		xs, _ := polylinePoints(t, chart)
+		// Every trade of the fixture enters and exits on a whole minute
+		// of wall time, which is checkpoint i's x.
+		want := []int{3, 9, 5, 20, 25}
+		markers := chart.find(func(c *node) bool { return hasClass(c, "g", "marker") })
+		if len(markers) != len(want) {
+			t.Fatalf("equity chart has %d markers, want %d", len(markers), len(want))
+		}
+		for i, m := range markers {
+			var x, y float64
+			if _, err := fmt.Sscanf(m.attrs["transform"], "translate(%g,%g)", &x, &y); err != nil {
+				t.Fatalf("marker %d transform %q: %v", i, m.attrs["transform"], err)
 			}
-			f := seedReport(t, url, 60)
-			doc := renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html"))
-			chart := doc.byID(t, "equity-chart")
-			xs, _ := polylinePoints(t, chart)
-			// Every trade of the fixture enters and exits on a whole minute
-			// of wall time, which is checkpoint i's x.
-			want := []int{3, 9, 5, 20, 25}
-			markers := chart.find(func(c *node) bool { return hasClass(c, "g", "marker") })
-			if len(markers) != len(want) {
-				t.Fatalf("equity chart has %d markers, want %d", len(markers), len(want))
+			if x < xs[0] || x > xs[len(xs)-1] {
+				t.Errorf("marker %d at x %v, outside the curve's x-range [%v, %v]", i, x, xs[0], xs[len(xs)-1])
 			}
-			for i, m := range markers {
-				var x, y float64
-				if _, err := fmt.Sscanf(m.attrs["transform"], "translate(%g,%g)", &x, &y); err != nil {
-					t.Fatalf("marker %d transform %q: %v", i, m.attrs["transform"], err)
-				}
-				if x < xs[0] || x > xs[len(xs)-1] {
-					t.Errorf("marker %d at x %v, outside the curve's x-range [%v, %v]", i, x, xs[0], xs[len(xs)-1])
-				}
-				if math.Abs(x-xs[want[i]]) > 0.2 {
-					t.Errorf("marker %d at x %v, want checkpoint %d's x %v", i, x, want[i], xs[want[i]])
-				}
+			if math.Abs(x-xs[want[i]]) > 0.2 {
+				t.Errorf("marker %d at x %v, want checkpoint %d's x %v", i, x, want[i], xs[want[i]])
 			}
-			if doc.find(func(c *node) bool { return strings.Contains(c.text.String(), "fall outside") }) != nil {
-				t.Error("the report says markers fall outside the checkpoints' span")
-			}
-		})
-	}
+		}
+		if doc.find(func(c *node) bool { return strings.Contains(c.text.String(), "fall outside") }) != nil {
+			t.Error("the report says markers fall outside the checkpoints' span")
+		}
+	})
 }
 
 func checkSelfContained(t *testing.T, doc *node) {

@@ -83,10 +83,11 @@ func testSeriesOrdered(t *testing.T, h Harness) {
 func testSeriesOddSnapshots(t *testing.T, h Harness) {
 	s := h.New(t)
 	sess := SeedSession(t, s)
-	snapshots := []struct {
+	type snapshot struct {
 		account     string // SQL literal
 		value, cash decimal.NullDecimal
-	}{
+	}
+	snapshots := []snapshot{
 		{`NULL`, decimal.NullDecimal{}, decimal.NullDecimal{}},
 		{`'{"portfolio_value": "100010.5", "cash": 7}'`, nullDec("100010.5"), nullDec("7")},
 		{`'{"cash": 7}'`, decimal.NullDecimal{}, nullDec("7")},
@@ -95,11 +96,7 @@ func testSeriesOddSnapshots(t *testing.T, h Harness) {
 		{`'[1, 2]'`, decimal.NullDecimal{}, decimal.NullDecimal{}},
 		{`'{"portfolio_value": 100020.000000000000000000001}'`, nullDec("100020.000000000000000000001"), decimal.NullDecimal{}},
 	}
-	accounts := make([]string, len(snapshots))
-	for i, snap := range snapshots {
-		accounts[i] = snap.account
-	}
-	got := insertRawSeries(t, h, s, sess.ID, accounts)
+	got := insertRawSeries(t, h, s, sess.ID, snapshots, func(r snapshot) string { return r.account })
 	for i, snap := range snapshots {
 		what := fmt.Sprintf("point %d (%s)", i, snap.account)
 		eqTime(t, what+" CheckpointTime", got[i].CheckpointTime, BaseTime().Add(time.Duration(i)*time.Minute))
@@ -111,20 +108,21 @@ func testSeriesOddSnapshots(t *testing.T, h Harness) {
 	}
 }
 
-// insertRawSeries inserts one checkpoint row per account_snapshot SQL
-// literal, a minute apart from BaseTime, bypassing the store's encoding as
-// other tools would, and returns the session's series.
-func insertRawSeries(t *testing.T, h Harness, s db.Store, sessionID string, accounts []string) []db.CheckpointPoint {
+// insertRawSeries inserts one checkpoint row per case, a minute apart from
+// BaseTime, with the account_snapshot SQL literal account gives, bypassing
+// the store's encoding as other tools would, and returns the session's
+// series.
+func insertRawSeries[T any](t *testing.T, h Harness, s db.Store, sessionID string, cases []T, account func(T) string) []db.CheckpointPoint {
 	t.Helper()
-	for i, account := range accounts {
+	for i, c := range cases {
 		at := BaseTime().Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
 		must(t, h.Exec(t, s, fmt.Sprintf(`INSERT INTO position_checkpoints (session_id, checkpoint_time,
 			positions_snapshot, account_snapshot, active_positions_count, closed_trades_count, created_at)
-			VALUES ('%s', '%s', '{}', %s, 0, 0, '%s')`, sessionID, at, account, at)), fmt.Sprintf("insert row %d", i))
+			VALUES ('%s', '%s', '{}', %s, 0, 0, '%s')`, sessionID, at, account(c), at)), fmt.Sprintf("insert row %d", i))
 	}
 	got := series(t, s, sessionID)
-	if len(got) != len(accounts) {
-		t.Fatalf("CheckpointSeries returned %d points, want %d", len(got), len(accounts))
+	if len(got) != len(cases) {
+		t.Fatalf("CheckpointSeries returned %d points, want %d", len(got), len(cases))
 	}
 	return got
 }
@@ -137,10 +135,11 @@ func testSeriesMarketTime(t *testing.T, h Harness) {
 	s := h.New(t)
 	sess := SeedSession(t, s)
 	market := time.Date(2026, 3, 2, 15, 4, 5, 123456789, time.UTC)
-	rows := []struct {
+	type marketRow struct {
 		account string // SQL literal
 		want    *time.Time
-	}{
+	}
+	rows := []marketRow{
 		{`'{"portfolio_value": 1, "market_time": "2026-03-02T15:04:05.123456789Z"}'`, &market},
 		{`'{"portfolio_value": 1}'`, nil},
 		{`'{"market_time": "2026-03-02T10:04:05.123456789-05:00"}'`, &market},
@@ -150,11 +149,7 @@ func testSeriesMarketTime(t *testing.T, h Harness) {
 		{`NULL`, nil},
 		{`'[1, 2]'`, nil},
 	}
-	accounts := make([]string, len(rows))
-	for i, r := range rows {
-		accounts[i] = r.account
-	}
-	got := insertRawSeries(t, h, s, sess.ID, accounts)
+	got := insertRawSeries(t, h, s, sess.ID, rows, func(r marketRow) string { return r.account })
 	for i, r := range rows {
 		what := fmt.Sprintf("point %d (%s) MarketTime", i, r.account)
 		switch {
