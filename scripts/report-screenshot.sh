@@ -4,19 +4,21 @@
 # throw-away data directory, writes `gambler report --html`, and screenshots
 # the page with headless Chromium (Debian package: chromium).
 #
-# The market runs at wall speed (--sim-speed 1) so that the trades' broker
-# times and the checkpoints' times share one clock and the entry/exit
-# markers sit where they happened; loose momentum thresholds and tight
-# exits make a couple of minutes enough for several trades.
+# The simulated market runs at the default --sim-speed (60 times wall
+# time), as a first run does: the trades carry the broker's market times,
+# the checkpoints record the market time too, and the report maps one onto
+# the other, so the entry/exit markers must sit on the curve. At that
+# speed a wall minute is a market hour, and loose momentum thresholds with
+# tight exits make it enough for several trades.
 #
 #   BIN       gambler binary (default bin/gambler)
 #   OUT       PNG to write (default bin/report.png); the HTML goes next to it
-#   DURATION  how long to trade (default 2m)
+#   DURATION  how long to trade (default 1m)
 set -eu
 
 BIN=${BIN:-bin/gambler}
 OUT=${OUT:-bin/report.png}
-DURATION=${DURATION:-2m}
+DURATION=${DURATION:-1m}
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if [ -z "$CHROMIUM" ]; then
 	echo "report-screenshot: chromium not found; install it with: apt-get install -y chromium" >&2
@@ -38,7 +40,7 @@ run() {
 
 echo "report-screenshot: trading a $DURATION sample session in $work" >&2
 run trade --broker sim --symbols AAPL,MSFT,TSLA,NVDA,GOOGL,AMZN --duration "$DURATION" \
-	--interval 2s --checkpoint-interval 2s --sim-speed 1 --timeframe 1Min \
+	--interval 2s --checkpoint-interval 2s --timeframe 1Min \
 	--min-price-change-pct 0.1 --min-volume-ratio 0.5 --take-profit-pct 0.15 --stop-loss-pct 0.15 \
 	--close-on-exit --log-level warn
 run sessions show >&2

@@ -35,6 +35,11 @@ type Account struct {
 	BuyingPower    decimal.Decimal
 	Cash           decimal.Decimal
 	Timestamp      time.Time
+	// MarketTime is the broker's clock at the checkpoint, zero when
+	// unknown. The simulated exchange's market time runs faster than the
+	// wall clock, and fills carry it, so the report needs it to place
+	// trades on a curve drawn against checkpoint_time.
+	MarketTime time.Time
 	// Stale marks values carried over from an earlier read because the
 	// broker could not be asked this time.
 	Stale          bool
@@ -48,20 +53,25 @@ type accountJSON struct {
 	BuyingPower    json.Number    `json:"buying_power"`
 	Cash           json.Number    `json:"cash"`
 	Timestamp      string         `json:"timestamp"`
+	MarketTime     string         `json:"market_time,omitempty"`
 	Stale          bool           `json:"stale,omitempty"`
 	StrategyParams map[string]any `json:"strategy_params,omitempty"`
 }
 
 // EncodeAccount renders the account_snapshot JSON.
 func EncodeAccount(a Account) ([]byte, error) {
-	b, err := json.Marshal(accountJSON{
+	v := accountJSON{
 		PortfolioValue: json.Number(a.PortfolioValue.String()),
 		BuyingPower:    json.Number(a.BuyingPower.String()),
 		Cash:           json.Number(a.Cash.String()),
 		Timestamp:      a.Timestamp.UTC().Format(time.RFC3339Nano),
 		Stale:          a.Stale,
 		StrategyParams: a.StrategyParams,
-	})
+	}
+	if !a.MarketTime.IsZero() {
+		v.MarketTime = a.MarketTime.UTC().Format(time.RFC3339Nano)
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode account snapshot: %w", err)
 	}

@@ -159,3 +159,47 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestAccountMarketTimeRoundTrip: market_time is written only when known,
+// read back as the same instant in UTC, and its absence (older rows) is
+// not an error.
+func TestAccountMarketTimeRoundTrip(t *testing.T) {
+	ny := time.FixedZone("EST", -5*3600)
+	market := time.Date(2026, 3, 2, 10, 4, 5, 123456789, ny)
+	for _, c := range []struct {
+		name   string
+		market time.Time
+		want   bool
+	}{
+		{"with market time", market, true},
+		{"without market time", time.Time{}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			acct, err := checkpoint.EncodeAccount(checkpoint.Account{PortfolioValue: decimal.RequireFromString("100000.01"),
+				Timestamp: dbtest.BaseTime(), MarketTime: c.market})
+			if err != nil {
+				t.Fatal(err)
+			}
+			positions := []byte(`{}`)
+			r := checkpoint.Decode(db.Checkpoint{PositionsSnapshot: positions, AccountSnapshot: acct,
+				CheckpointMeta: db.CheckpointMeta{Checksum: db.Checksum(positions, acct)}})
+			if !r.Verified {
+				t.Fatalf("decode %s: %s", acct, r.Problem)
+			}
+			if _, present := r.AccountInfo["market_time"]; present != c.want {
+				t.Errorf("market_time present %v in %s, want %v", present, acct, c.want)
+			}
+			got, ok := r.MarketTime()
+			if ok != c.want || (c.want && (!got.Equal(market) || got.Location() != time.UTC)) {
+				t.Errorf("MarketTime() = %s, %v; want %s, %v", got.Format(time.RFC3339Nano), ok, market.UTC().Format(time.RFC3339Nano), c.want)
+			}
+			if v := r.PortfolioValue(); !v.Valid || v.Decimal.String() != "100000.01" {
+				t.Errorf("portfolio value %v beside market_time", v)
+			}
+		})
+	}
+	r := checkpoint.Decode(db.Checkpoint{AccountSnapshot: []byte(`{"market_time": "soon"}`)})
+	if got, ok := r.MarketTime(); ok {
+		t.Errorf("MarketTime() of a non-time = %s, want none", got)
+	}
+}

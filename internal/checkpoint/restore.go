@@ -110,6 +110,20 @@ func (r Restored) PortfolioValue() decimal.NullDecimal {
 	return decimal.NullDecimal{}
 }
 
+// MarketTime is the account snapshot's market_time, false when the
+// snapshot predates the field or holds something that is not a time.
+func (r Restored) MarketTime() (time.Time, bool) {
+	s, ok := r.AccountInfo["market_time"].(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
 // Restore returns the newest checkpoint of the session that verifies,
 // skipping (with a warning) any newer row that does not. It reads one row
 // at a time from the newest, so the usual case is one indexed lookup.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -111,8 +112,13 @@ type reportFixture struct {
 }
 
 // seedReport writes a session whose checkpoints are created out of time
-// order, with trades around them, through the store contract.
-func seedReport(t *testing.T, dbURL string) reportFixture {
+// order, with trades around them, through the store contract. With speed
+// 0 the trades' broker times share the checkpoints' clock and the
+// checkpoints carry no market_time, as before the field existed; with a
+// speed the broker's market clock runs that many times faster, as the
+// simulated exchange's does, from a different origin, and the checkpoints
+// record it.
+func seedReport(t *testing.T, dbURL string, speed int) reportFixture {
 	ctx := context.Background()
 	s, err := dbopen.Open(ctx, dbURL, func(string) string { return "" })
 	if err != nil {
@@ -120,6 +126,12 @@ func seedReport(t *testing.T, dbURL string) reportFixture {
 	}
 	t.Cleanup(func() { s.Close() })
 	start := time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
+	broker := func(d time.Duration) time.Time { return start.Add(d) }
+	if speed > 0 {
+		broker = func(d time.Duration) time.Time {
+			return time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC).Add(d * time.Duration(speed))
+		}
+	}
 	f := reportFixture{store: s, dbURL: dbURL, sessionID: uuid.NewString()}
 	if err := s.CreateSession(ctx, db.Session{ID: f.sessionID, InstanceID: 1, StrategyName: "momentum", Status: db.StatusActive,
 		StartTime: start, Symbols: []string{"AAPL", "AT&T"}, InitialPortfolioValue: decimal.NewNullDecimal(decimal.NewFromInt(100000)),
@@ -136,7 +148,7 @@ func seedReport(t *testing.T, dbURL string) reportFixture {
 	}
 	for _, tr := range trades {
 		entry := decimal.RequireFromString(tr.entry)
-		id, err := s.OpenPosition(ctx, db.Position{SessionID: f.sessionID, Symbol: tr.symbol, EntryTime: start.Add(tr.in),
+		id, err := s.OpenPosition(ctx, db.Position{SessionID: f.sessionID, Symbol: tr.symbol, EntryTime: broker(tr.in),
 			EntryPrice: entry, Qty: decimal.RequireFromString(tr.qty), Direction: db.DirectionUp, Side: "buy", Status: db.PositionActive})
 		if err != nil {
 			t.Fatal(err)
@@ -145,7 +157,7 @@ func seedReport(t *testing.T, dbURL string) reportFixture {
 			continue
 		}
 		exit := decimal.RequireFromString(tr.exit)
-		if err := s.ClosePosition(ctx, db.PositionClose{PositionID: id, ExitTime: start.Add(tr.out), ExitPrice: decimal.NewNullDecimal(exit),
+		if err := s.ClosePosition(ctx, db.PositionClose{PositionID: id, ExitTime: broker(tr.out), ExitPrice: decimal.NewNullDecimal(exit),
 			ExitReason: "stop_loss", PnL: decimal.NewNullDecimal(exit.Sub(entry).Mul(decimal.RequireFromString(tr.qty)))}); err != nil {
 			t.Fatal(err)
 		}
@@ -157,8 +169,12 @@ func seedReport(t *testing.T, dbURL string) reportFixture {
 	}
 	// Written newest first, so only the store's ordering puts them right.
 	for i := n - 1; i >= 0; i-- {
+		market := ""
+		if speed > 0 {
+			market = fmt.Sprintf(`,"market_time":%q`, broker(time.Duration(i)*time.Minute).Format(time.RFC3339Nano))
+		}
 		_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: f.sessionID, CheckpointTime: start.Add(time.Duration(i) * time.Minute),
-			Trigger: db.TriggerInterval, AccountSnapshot: fmt.Appendf(nil, `{"portfolio_value":%s,"cash":1,"buying_power":1,"timestamp":"x"}`, f.values[i])})
+			Trigger: db.TriggerInterval, AccountSnapshot: fmt.Appendf(nil, `{"portfolio_value":%s,"cash":1,"buying_power":1,"timestamp":"x"%s}`, f.values[i], market)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,6 +186,21 @@ func seedReport(t *testing.T, dbURL string) reportFixture {
 // back as a document: one polyline point per checkpoint in time order, a
 // trade row per position, and nothing that loads or runs anything.
 func TestReportHTMLMatchesStore(t *testing.T) {
+	onEachStore(t, 0, func(t *testing.T, f reportFixture, doc *node) {
+		checkSelfContained(t, doc)
+		checkEquityPoints(t, doc, f.values)
+		checkTradeRows(t, doc, f)
+		markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
+		if len(markers) != 5 {
+			t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
+		}
+	})
+}
+
+// onEachStore seeds the fixture (at the broker clock speed, see
+// seedReport) on SQLite and on PostgreSQL, renders its report and hands
+// over the parsed page.
+func onEachStore(t *testing.T, speed int, check func(t *testing.T, f reportFixture, doc *node)) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			dir := t.TempDir()
@@ -177,41 +208,72 @@ func TestReportHTMLMatchesStore(t *testing.T) {
 			if driver == "postgres" {
 				url = dbtest.CreatePostgresDB(t)
 			}
-			f := seedReport(t, url)
-			out := filepath.Join(dir, "report.html")
-			var stdout, stderr bytes.Buffer
-			code := cli.Main(context.Background(), []string{"report", f.sessionID, "--html", out, "--database-url", url},
-				&cli.App{IO: cli.IOStreams{Out: &stdout, ErrOut: &stderr}, Getenv: func(string) string { return "" }})
-			if code != 0 {
-				t.Fatalf("report: exit %d\n%s", code, stderr.String())
-			}
-			if stdout.Len() != 0 {
-				t.Errorf("report wrote %q to stdout; data goes to the file, logs to stderr", stdout.String())
-			}
-			if !strings.Contains(stderr.String(), out) {
-				t.Errorf("stderr does not say where the report went:\n%s", stderr.String())
-			}
-			st, err := os.Stat(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.Mode().Perm() != 0o644 {
-				t.Errorf("report mode %v, want 0644", st.Mode().Perm())
-			}
-			page, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc := parseHTML(t, page)
-			checkSelfContained(t, doc)
-			checkEquityPoints(t, doc, f.values)
-			checkTradeRows(t, doc, f)
-			markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
-			if len(markers) != 5 {
-				t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
-			}
+			f := seedReport(t, url, speed)
+			check(t, f, renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html")))
 		})
 	}
+}
+
+// renderReport runs `gambler report --html out` and parses the file.
+func renderReport(t *testing.T, url, sessionID, out string) *node {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := cli.Main(context.Background(), []string{"report", sessionID, "--html", out, "--database-url", url},
+		&cli.App{IO: cli.IOStreams{Out: &stdout, ErrOut: &stderr}, Getenv: func(string) string { return "" }})
+	if code != 0 {
+		t.Fatalf("report: exit %d\n%s", code, stderr.String())
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("report wrote %q to stdout; data goes to the file, logs to stderr", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), out) {
+		t.Errorf("stderr does not say where the report went:\n%s", stderr.String())
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o644 {
+		t.Errorf("report mode %v, want 0644", st.Mode().Perm())
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseHTML(t, page)
+}
+
+// TestReportMarkersAtSimSpeed: the broker's market clock runs 60 times
+// faster than the checkpoints' (the simulated exchange's default), and
+// every entry and exit marker still sits inside the curve's x-range, at
+// the x of the checkpoint whose market time it shares.
+func TestReportMarkersAtSimSpeed(t *testing.T) {
+	onEachStore(t, 60, func(t *testing.T, _ reportFixture, doc *node) {
+		chart := doc.byID(t, "equity-chart")
+		xs, _ := polylinePoints(t, chart)
+		// Every trade of the fixture enters and exits on a whole minute
+		// of wall time, which is checkpoint i's x.
+		want := []int{3, 9, 5, 20, 25}
+		markers := chart.find(func(c *node) bool { return hasClass(c, "g", "marker") })
+		if len(markers) != len(want) {
+			t.Fatalf("equity chart has %d markers, want %d", len(markers), len(want))
+		}
+		for i, m := range markers {
+			var x, y float64
+			if _, err := fmt.Sscanf(m.attrs["transform"], "translate(%g,%g)", &x, &y); err != nil {
+				t.Fatalf("marker %d transform %q: %v", i, m.attrs["transform"], err)
+			}
+			if x < xs[0] || x > xs[len(xs)-1] {
+				t.Errorf("marker %d at x %v, outside the curve's x-range [%v, %v]", i, x, xs[0], xs[len(xs)-1])
+			}
+			if math.Abs(x-xs[want[i]]) > 0.2 {
+				t.Errorf("marker %d at x %v, want checkpoint %d's x %v", i, x, want[i], xs[want[i]])
+			}
+		}
+		if doc.find(func(c *node) bool { return strings.Contains(c.text.String(), "fall outside") }) != nil {
+			t.Error("the report says markers fall outside the checkpoints' span")
+		}
+	})
 }
 
 func checkSelfContained(t *testing.T, doc *node) {
@@ -238,15 +300,32 @@ func checkSelfContained(t *testing.T, doc *node) {
 // values drawn higher (smaller y).
 func checkEquityPoints(t *testing.T, doc *node, values []string) {
 	t.Helper()
-	lines := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "polyline", "equity") })
+	xs, ys := polylinePoints(t, doc.byID(t, "equity-chart"))
+	if len(xs) != len(values) {
+		t.Fatalf("equity polyline has %d points, want one per checkpoint: %d", len(xs), len(values))
+	}
+	for i := range xs {
+		if i > 0 && xs[i] <= xs[i-1] {
+			t.Errorf("point %d x %v not right of point %d x %v: not in checkpoint-time order", i, xs[i], i-1, xs[i-1])
+		}
+		for j := range xs {
+			vi, vj := decimal.RequireFromString(values[i]), decimal.RequireFromString(values[j])
+			if vi.GreaterThan(vj) && ys[i] >= ys[j] {
+				t.Fatalf("checkpoint %d (%s) is drawn at y %v, not above checkpoint %d (%s) at y %v", i, vi, ys[i], j, vj, ys[j])
+			}
+		}
+	}
+}
+
+// polylinePoints reads the chart's equity polyline.
+func polylinePoints(t *testing.T, chart *node) (xs, ys []float64) {
+	t.Helper()
+	lines := chart.find(func(c *node) bool { return hasClass(c, "polyline", "equity") })
 	if len(lines) != 1 {
 		t.Fatalf("equity chart has %d equity polylines, want 1", len(lines))
 	}
 	pts := strings.Fields(lines[0].attrs["points"])
-	if len(pts) != len(values) {
-		t.Fatalf("equity polyline has %d points, want one per checkpoint: %d", len(pts), len(values))
-	}
-	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	xs, ys = make([]float64, len(pts)), make([]float64, len(pts))
 	for i, p := range pts {
 		x, y, ok := strings.Cut(p, ",")
 		var err1, err2 error
@@ -256,17 +335,7 @@ func checkEquityPoints(t *testing.T, doc *node, values []string) {
 			t.Fatalf("point %d %q is not x,y", i, p)
 		}
 	}
-	for i := range pts {
-		if i > 0 && xs[i] <= xs[i-1] {
-			t.Errorf("point %d x %v not right of point %d x %v: not in checkpoint-time order", i, xs[i], i-1, xs[i-1])
-		}
-		for j := range pts {
-			vi, vj := decimal.RequireFromString(values[i]), decimal.RequireFromString(values[j])
-			if vi.GreaterThan(vj) && ys[i] >= ys[j] {
-				t.Fatalf("checkpoint %d (%s) is drawn at y %v, not above checkpoint %d (%s) at y %v", i, vi, ys[i], j, vj, ys[j])
-			}
-		}
-	}
+	return xs, ys
 }
 
 // checkTradeRows compares the trades table with the store's positions.

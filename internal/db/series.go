@@ -19,6 +19,11 @@ type CheckpointPoint struct {
 	// something that is not a decimal.
 	PortfolioValue decimal.NullDecimal
 	Cash           decimal.NullDecimal
+	// MarketTime is account_snapshot's market_time: the broker's clock at
+	// the checkpoint, which the simulated exchange runs faster than the
+	// wall clock. Null on rows written before the field existed and when
+	// the value is not an RFC 3339 string.
+	MarketTime *time.Time
 }
 
 // JSONDecimal reads a decimal from the text of one JSON value: a number,
@@ -41,4 +46,20 @@ func JSONDecimal(raw []byte) decimal.NullDecimal {
 		return decimal.NullDecimal{}
 	}
 	return decimal.NewNullDecimal(d)
+}
+
+// JSONTime reads an RFC 3339 time, in UTC, from the text of one JSON string
+// value; anything else is nil. Like JSONDecimal, it is the driver-neutral
+// half of extracting a snapshot key in SQL.
+func JSONTime(raw []byte) *time.Time {
+	var s string
+	if err := json.Unmarshal(bytes.TrimSpace(raw), &s); err != nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil
+	}
+	t = t.UTC()
+	return &t
 }

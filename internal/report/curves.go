@@ -37,8 +37,9 @@ func timeFrame(pts []point) frame {
 }
 
 // equityChart draws one polyline point per plotted checkpoint and marks
-// every entry and exit on the curve.
-func equityChart(pts []point, trades []Trade) Chart {
+// every entry and exit on the curve, at its broker time carried onto the
+// checkpoints' clock; the titles keep the broker's own times.
+func equityChart(pts []point, trades []Trade, clocks clockMap) Chart {
 	c := newChart()
 	f := timeFrame(pts)
 	lo, hi := pts[0].f, pts[0].f
@@ -57,7 +58,7 @@ func equityChart(pts []point, trades []Trade) Chart {
 		if t.Side == "sell" || t.Direction == db.DirectionDown {
 			kind = "entry-short"
 		}
-		c.Markers = append(c.Markers, marker(&c, f, pts, t.EntryTime, kind,
+		c.Markers = append(c.Markers, marker(&c, f, pts, clocks.toWall(t.EntryTime), kind,
 			fmt.Sprintf("entry %s %s %s @ %s, %s", t.Symbol, t.Side, t.Qty, t.EntryPrice, fmtTime(t.EntryTime))))
 		if t.ExitTime == nil {
 			continue
@@ -69,7 +70,7 @@ func equityChart(pts []point, trades []Trade) Chart {
 		case t.PnL.Valid && t.PnL.Decimal.IsNegative():
 			kind = "exit-loss"
 		}
-		c.Markers = append(c.Markers, marker(&c, f, pts, *t.ExitTime, kind,
+		c.Markers = append(c.Markers, marker(&c, f, pts, clocks.toWall(*t.ExitTime), kind,
 			fmt.Sprintf("exit %s (%s) @ %s, P&L %s, %s", t.Symbol, orDash(t.ExitReason), fmtNullDec(t.ExitPrice),
 				fmtNullDec(t.PnL), fmtTime(*t.ExitTime))))
 	}

@@ -51,7 +51,7 @@ func Build(ctx context.Context, s Source, sess db.Session, now time.Time, log ze
 	}
 	r.Plotted = len(pts)
 	if len(pts) > 0 {
-		eq := equityChart(pts, r.Trades)
+		eq := equityChart(pts, r.Trades, newClockMap(series))
 		dd, worst := drawdownChart(pts)
 		r.Equity, r.Drawdown, r.MaxDrawdownPct = &eq, &dd, decimal.NewNullDecimal(worst)
 	}

@@ -147,3 +147,54 @@ func TestBuildDrawdownAndGaps(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildMarkersFollowMarketTime: trades stamped on a market clock that
+// runs 60 times faster than the checkpoints' land where the checkpoints'
+// market times put them; without market times they keep the old identity
+// mapping and so fall outside the curve.
+func TestBuildMarkersFollowMarketTime(t *testing.T) {
+	market0 := time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC)
+	entry, exit := market0.Add(90*time.Minute), market0.Add(4*time.Hour)
+	positions := []db.Position{{Symbol: "A", Side: "buy", Status: db.PositionClosed, Qty: decimal.NewFromInt(1),
+		EntryTime: entry, ExitTime: &exit, PnL: nd("2")}}
+	build := func(withMarket bool) report.Report {
+		var series []db.CheckpointPoint
+		for i := range 6 {
+			p := db.CheckpointPoint{ID: int64(i + 1), CheckpointTime: t0.Add(time.Duration(i) * time.Minute), PortfolioValue: nd("100000")}
+			if withMarket {
+				m := market0.Add(time.Duration(i) * time.Hour)
+				p.MarketTime = &m
+			}
+			series = append(series, p)
+		}
+		r, err := report.Build(context.Background(), fakeSource{series: series, positions: positions},
+			db.Session{ID: "s", Status: db.StatusCompleted, StartTime: t0}, t0, zerolog.Nop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := build(true)
+	c := r.Equity
+	if c.Pinned != 0 || len(c.Markers) != 2 {
+		t.Fatalf("%d markers, %d pinned; want 2, none pinned", len(c.Markers), c.Pinned)
+	}
+	// 1h30 and 4h of market time are 1m30 and 4m of the 5m curve.
+	w := c.PlotRight - c.PlotLeft
+	for i, want := range []float64{c.PlotLeft + w*1.5/5, c.PlotLeft + w*4/5} {
+		if got := c.Markers[i].X; got < want-0.01 || got > want+0.01 {
+			t.Errorf("marker %d at x %.2f, want %.2f", i, got, want)
+		}
+	}
+	if !r.Trades[0].EntryTime.Equal(entry) || !r.Trades[0].ExitTime.Equal(exit) {
+		t.Errorf("trade times %s - %s, want the broker's %s - %s", r.Trades[0].EntryTime, r.Trades[0].ExitTime, entry, exit)
+	}
+	if !strings.Contains(c.Markers[0].Title, fmtUTC(entry)) {
+		t.Errorf("entry marker title %q does not name the broker time %s", c.Markers[0].Title, fmtUTC(entry))
+	}
+	if old := build(false).Equity; old.Pinned != 2 {
+		t.Errorf("without market times %d of 2 markers pinned, want 2 (identity mapping)", old.Pinned)
+	}
+}
+
+func fmtUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

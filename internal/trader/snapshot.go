@@ -31,6 +31,7 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	acct.StrategyParams = t.strategyParams()
 	t.fp.Hit(failpoint.InCheckpoint)
 	began := t.now()
+	acct.MarketTime = t.market.at(began)
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
 	t.storeResult(err)
 	if err != nil {

@@ -26,6 +26,7 @@ func (t *Trader) step(ctx context.Context) {
 		t.log.Warn().Err(err).Msg("broker clock unavailable; skipping this tick")
 		return
 	}
+	t.market.observe(clock.Timestamp, t.now())
 	if err := t.sync(sctx); err != nil {
 		t.log.Warn().Err(err).Msg("order read-back failed; retrying next tick")
 	}

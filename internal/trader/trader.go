@@ -78,6 +78,7 @@ type Trader struct {
 
 	lastAccount    checkpoint.Account
 	haveAccount    bool
+	market         marketClock
 	lastCheckpoint time.Time
 	cpFailures     int
 	storeDownSince time.Time // zero while the store answers

@@ -14,6 +14,7 @@ func seriesTests() []suiteTest {
 	return []suiteTest{
 		{"Series/OrderedExactValues", testSeriesOrdered},
 		{"Series/OddSnapshots", testSeriesOddSnapshots},
+		{"Series/MarketTime", testSeriesMarketTime},
 	}
 }
 
@@ -82,10 +83,11 @@ func testSeriesOrdered(t *testing.T, h Harness) {
 func testSeriesOddSnapshots(t *testing.T, h Harness) {
 	s := h.New(t)
 	sess := SeedSession(t, s)
-	snapshots := []struct {
+	type snapshot struct {
 		account     string // SQL literal
 		value, cash decimal.NullDecimal
-	}{
+	}
+	snapshots := []snapshot{
 		{`NULL`, decimal.NullDecimal{}, decimal.NullDecimal{}},
 		{`'{"portfolio_value": "100010.5", "cash": 7}'`, nullDec("100010.5"), nullDec("7")},
 		{`'{"cash": 7}'`, decimal.NullDecimal{}, nullDec("7")},
@@ -94,16 +96,7 @@ func testSeriesOddSnapshots(t *testing.T, h Harness) {
 		{`'[1, 2]'`, decimal.NullDecimal{}, decimal.NullDecimal{}},
 		{`'{"portfolio_value": 100020.000000000000000000001}'`, nullDec("100020.000000000000000000001"), decimal.NullDecimal{}},
 	}
-	for i, snap := range snapshots {
-		at := BaseTime().Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
-		must(t, h.Exec(t, s, fmt.Sprintf(`INSERT INTO position_checkpoints (session_id, checkpoint_time,
-			positions_snapshot, account_snapshot, active_positions_count, closed_trades_count, created_at)
-			VALUES ('%s', '%s', '{}', %s, 0, 0, '%s')`, sess.ID, at, snap.account, at)), fmt.Sprintf("insert row %d", i))
-	}
-	got := series(t, s, sess.ID)
-	if len(got) != len(snapshots) {
-		t.Fatalf("CheckpointSeries returned %d points, want %d", len(got), len(snapshots))
-	}
+	got := insertRawSeries(t, h, s, sess.ID, snapshots, func(r snapshot) string { return r.account })
 	for i, snap := range snapshots {
 		what := fmt.Sprintf("point %d (%s)", i, snap.account)
 		eqTime(t, what+" CheckpointTime", got[i].CheckpointTime, BaseTime().Add(time.Duration(i)*time.Minute))
@@ -112,5 +105,61 @@ func testSeriesOddSnapshots(t *testing.T, h Harness) {
 		}
 		eqNullDec(t, what+" PortfolioValue", got[i].PortfolioValue, snap.value)
 		eqNullDec(t, what+" Cash", got[i].Cash, snap.cash)
+	}
+}
+
+// insertRawSeries inserts one checkpoint row per case, a minute apart from
+// BaseTime, with the account_snapshot SQL literal account gives, bypassing
+// the store's encoding as other tools would, and returns the session's
+// series.
+func insertRawSeries[T any](t *testing.T, h Harness, s db.Store, sessionID string, cases []T, account func(T) string) []db.CheckpointPoint {
+	t.Helper()
+	for i, c := range cases {
+		at := BaseTime().Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		must(t, h.Exec(t, s, fmt.Sprintf(`INSERT INTO position_checkpoints (session_id, checkpoint_time,
+			positions_snapshot, account_snapshot, active_positions_count, closed_trades_count, created_at)
+			VALUES ('%s', '%s', '{}', %s, 0, 0, '%s')`, sessionID, at, account(c), at)), fmt.Sprintf("insert row %d", i))
+	}
+	got := series(t, s, sessionID)
+	if len(got) != len(cases) {
+		t.Fatalf("CheckpointSeries returned %d points, want %d", len(got), len(cases))
+	}
+	return got
+}
+
+// testSeriesMarketTime: market_time is an optional RFC 3339 string in
+// account_snapshot. Rows without it (older sessions) or with something
+// that is not a time give a null, never an error; a time with an offset
+// comes back as the same instant in UTC, with its fraction of a second.
+func testSeriesMarketTime(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	market := time.Date(2026, 3, 2, 15, 4, 5, 123456789, time.UTC)
+	type marketRow struct {
+		account string // SQL literal
+		want    *time.Time
+	}
+	rows := []marketRow{
+		{`'{"portfolio_value": 1, "market_time": "2026-03-02T15:04:05.123456789Z"}'`, &market},
+		{`'{"portfolio_value": 1}'`, nil},
+		{`'{"market_time": "2026-03-02T10:04:05.123456789-05:00"}'`, &market},
+		{`'{"market_time": "yesterday"}'`, nil},
+		{`'{"market_time": 1772463845}'`, nil},
+		{`'{"market_time": null}'`, nil},
+		{`NULL`, nil},
+		{`'[1, 2]'`, nil},
+	}
+	got := insertRawSeries(t, h, s, sess.ID, rows, func(r marketRow) string { return r.account })
+	for i, r := range rows {
+		what := fmt.Sprintf("point %d (%s) MarketTime", i, r.account)
+		switch {
+		case r.want == nil && got[i].MarketTime != nil:
+			t.Errorf("%s = %s, want null", what, got[i].MarketTime.Format(time.RFC3339Nano))
+		case r.want != nil:
+			eqTimePtr(t, what, got[i].MarketTime, *r.want)
+			if got[i].MarketTime != nil && got[i].MarketTime.Location() != time.UTC {
+				t.Errorf("%s is in %s, want UTC", what, got[i].MarketTime.Location())
+			}
+		}
 	}
 }
