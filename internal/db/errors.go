@@ -33,10 +33,12 @@ func (e *LeaseHeldError) Error() string {
 
 // SymbolClaimedError says that another session holds the claim on a symbol:
 // on one broker account positions net per symbol, so two sessions must
-// never hold the same one.
+// never hold the same one. It is a conflict (errors.Is ErrConflict).
 type SymbolClaimedError struct {
 	Claim SymbolClaim
 }
+
+func (e *SymbolClaimedError) Unwrap() error { return ErrConflict }
 
 func (e *SymbolClaimedError) Error() string {
 	return fmt.Sprintf("symbol %s is claimed by session %s (instance %d) since %s",

@@ -18,16 +18,12 @@ import (
 // claim and the intent, a rejected order) is dropped by releaseIdleClaims.
 func (t *Trader) claim(ctx context.Context, symbol string, log zerolog.Logger) bool {
 	err := t.store.ClaimSymbol(ctx, t.sessionID(), symbol, t.now().UTC())
+	t.storeResult(err)
 	var held *db.SymbolClaimedError
-	if errors.As(err, &held) {
-		t.storeResult(nil) // the store answered: the symbol is taken
-	} else {
-		t.storeResult(err)
-	}
 	switch {
 	case err == nil:
 		return true
-	case held != nil:
+	case errors.As(err, &held):
 		if t.takeOverStale(ctx, held.Claim, log) {
 			return true
 		}

@@ -45,6 +45,7 @@ func testClaimOneSession(t *testing.T, h Harness) {
 	if !errors.As(err, &held) {
 		t.Fatalf("b claiming a's AAPL: err = %v, want *SymbolClaimedError", err)
 	}
+	wantErrIs(t, err, db.ErrConflict, "b claiming a's AAPL")
 	eq(t, "holder session", held.Claim.SessionID, a.ID)
 	eq(t, "holder instance", held.Claim.InstanceID, 1)
 	eqTime(t, "claimed at (the first claim's)", held.Claim.ClaimedAt, at)
