@@ -24,11 +24,29 @@ func newCheckpointsStatsCmd(app *App) *cobra.Command {
 				}
 				maxAge = d
 			}
-			s, sess, err := app.openSession(cmd.Context(), app.str("checkpoints.stats.session"))
+			instance, err := app.integer("checkpoints.stats.instance_id")
+			if err != nil {
+				return err
+			}
+			id := app.str("checkpoints.stats.session")
+			switch {
+			case instance < 0:
+				return usageError("--instance-id must be 0 (any instance) or more")
+			case instance > 0 && id != "":
+				return usageError("--session and --instance-id exclude each other")
+			}
+			s, sess, err := app.openSession(cmd.Context(), id)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
+			if instance > 0 {
+				// One cron line per instance: each watches its own newest
+				// session, not whichever instance started last.
+				if sess, err = newestOfInstance(cmd.Context(), s, instance); err != nil {
+					return err
+				}
+			}
 			now := app.Now()
 			st, err := checkpoint.ComputeStats(cmd.Context(), s, sess.ID, now)
 			if err != nil {
@@ -51,6 +69,7 @@ func newCheckpointsStatsCmd(app *App) *cobra.Command {
 		},
 	}
 	c.Flags().String("session", "", "session id (default: the most recently started session)")
+	c.Flags().Int("instance-id", 0, "the most recently started session of this instance (0 = of any instance)")
 	c.Flags().String("max-age", "", "fail with exit 3 when the newest checkpoint is older than this (e.g. 5m; a bare number is seconds)")
 	return c
 }

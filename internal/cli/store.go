@@ -88,3 +88,15 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+// newestOfInstance is the most recently started session of one instance.
+func newestOfInstance(ctx context.Context, s db.Store, instance int) (db.Session, error) {
+	list, err := s.ListSessions(ctx, db.SessionFilter{InstanceID: instance, Limit: 1})
+	if err != nil {
+		return db.Session{}, fmt.Errorf("find the newest session of instance %d: %w", instance, err)
+	}
+	if len(list) == 0 {
+		return db.Session{}, fmt.Errorf("instance %d has no sessions in this database; list them with: gambler sessions list", instance)
+	}
+	return list[0].Session, nil
+}
