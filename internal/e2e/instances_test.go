@@ -17,9 +17,10 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// instanceSymbols overlap on purpose: every symbol but TSLA and AMD is
-// wanted by two or three instances.
-var instanceSymbols = map[int]string{1: "AAPL,MSFT,NVDA", 2: "MSFT,NVDA,TSLA", 3: "NVDA,AAPL,AMD"}
+// instanceSymbols overlap on purpose: AAPL, MSFT and NVDA are wanted by two
+// or three instances. Each instance also has one symbol of its own, so all
+// three trade from the start whichever wins the shared ones.
+var instanceSymbols = map[int]string{1: "AAPL,MSFT,NVDA,GOOGL", 2: "MSFT,NVDA,TSLA", 3: "NVDA,AAPL,AMD"}
 
 const instanceCapital = "2500"
 
@@ -31,7 +32,7 @@ const instanceCapital = "2500"
 // the exchange's positions are the sum of the three stores' positions.
 func TestInstancesShareOneAccount(t *testing.T) {
 	e := NewEnv(t, "postgres", "60")
-	symbols := []string{"AAPL", "MSFT", "NVDA", "TSLA", "AMD"}
+	symbols := []string{"AAPL", "MSFT", "NVDA", "GOOGL", "TSLA", "AMD"}
 	args := func(id int) []string {
 		return append([]string{"trade", "--symbols", instanceSymbols[id], "--instance-id", strconv.Itoa(id),
 			"--capital", instanceCapital, "--auto-resume", "--duration", "0"}, e.runArgs()...)

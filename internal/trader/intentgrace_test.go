@@ -19,7 +19,9 @@ type intentStore struct {
 func (s *intentStore) SessionOrders(context.Context, string, bool) ([]db.Order, error) {
 	return []db.Order{s.intent}, nil
 }
-func (s *intentStore) ActivePositions(context.Context, string) ([]db.Position, error) { return nil, nil }
+func (s *intentStore) ActivePositions(context.Context, string) ([]db.Position, error) {
+	return nil, nil
+}
 func (s *intentStore) UpdateOrder(_ context.Context, u db.OrderUpdate) error {
 	s.updates = append(s.updates, u)
 	return nil
