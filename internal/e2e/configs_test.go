@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,48 +14,25 @@ import (
 // configsDir holds what users install next to the binary.
 const configsDir = "../../configs"
 
-// unitDirectives parses a systemd unit into directive -> values.
-func unitDirectives(t *testing.T, path string) map[string][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string][]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			t.Fatalf("%s: not a directive: %q", path, line)
-		}
-		out[k] = append(out[k], v)
-	}
-	return out
-}
-
-// envFile parses KEY=VALUE lines.
-func envFile(t *testing.T, path string) map[string]string {
+// keyValues parses KEY=VALUE lines (a systemd unit, an environment file)
+// into key -> values, skipping blank lines, comments and [Section] headers.
+func keyValues(t *testing.T, path string) map[string][]string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	out := map[string][]string{}
 	for _, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "[") {
 			continue
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
 			t.Fatalf("%s: not KEY=VALUE: %q", path, line)
 		}
-		out[k] = v
+		out[k] = append(out[k], v)
 	}
 	return out
 }
@@ -65,7 +41,7 @@ func envFile(t *testing.T, path string) map[string]string {
 // with the shipped environment file: twice, the second continuing the
 // session the first left behind when it was killed.
 func TestSystemdUnit(t *testing.T) {
-	unit := unitDirectives(t, filepath.Join(configsDir, "gambler.service"))
+	unit := keyValues(t, filepath.Join(configsDir, "gambler.service"))
 	one := func(k string) string {
 		if len(unit[k]) != 1 {
 			t.Fatalf("gambler.service: want one %s, have %q", k, unit[k])
@@ -94,8 +70,8 @@ func TestSystemdUnit(t *testing.T) {
 			t.Parallel()
 			e := NewEnv(t, driver, "60")
 			var env []string
-			for k, v := range envFile(t, filepath.Join(configsDir, "gambler.env.example")) {
-				if v != "" && k != "GAMBLER_TRADE_DURATION" && k != "GAMBLER_TRADE_METRICS_ADDR" {
+			for k, vs := range keyValues(t, filepath.Join(configsDir, "gambler.env.example")) {
+				if v := vs[len(vs)-1]; v != "" && k != "GAMBLER_TRADE_DURATION" && k != "GAMBLER_TRADE_METRICS_ADDR" {
 					env = append(env, k+"="+v)
 				}
 			}

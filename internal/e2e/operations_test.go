@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -85,8 +84,6 @@ func TestOperationsGuideCommands(t *testing.T) {
 	}
 }
 
-var metricsAddrRE = regexp.MustCompile(`"addr":"([^"]+)"[^\n]*metrics listening|metrics listening[^\n]*"addr":"([^"]+)"`)
-
 func runGuideSection(t *testing.T, driver string, sec guideSection) {
 	e := NewEnv(t, driver, "60")
 	first, crashed := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0")...)
@@ -100,15 +97,7 @@ func runGuideSection(t *testing.T, driver string, sec guideSection) {
 	}
 	running := e.Start(nil, append([]string{"trade", "--symbols", "MSFT", "--instance-id", "2", "--duration", "0",
 		"--metrics-addr", "127.0.0.1:0"}, e.runArgs()...)...)
-	var addr string
-	Eventually(t, 30*time.Second, "the running trader's metrics address", func() bool {
-		m := metricsAddrRE.FindStringSubmatch(running.Stderr())
-		if m == nil {
-			return false
-		}
-		addr = m[1] + m[2]
-		return true
-	})
+	addr := MetricsAddr(t, running)
 	// A trader that has checkpointed, as one that runs for a while has.
 	Eventually(t, 30*time.Second, "the running trader's first checkpoint", func() bool {
 		list, err := e.Store.ListSessions(context.Background(), db.SessionFilter{InstanceID: 2})
