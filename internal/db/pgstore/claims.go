@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,42 +10,26 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// claimAttempts bounds the insert-or-read loop of ClaimSymbol: a claim that
-// another session releases between the two statements is taken on the next
-// attempt.
-const claimAttempts = 3
-
 // ClaimSymbol implements db.Store.
 func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
-	for range claimAttempts {
-		tag, err := s.pool.Exec(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
-			SELECT $2, session_id, instance_id, $3 FROM trading_sessions WHERE session_id = $1
-			ON CONFLICT (symbol) DO NOTHING`, sessionID, symbol, at.UTC())
-		if err != nil {
-			return wrapErr(err, "claim %s for session %s", symbol, sessionID)
-		}
-		if tag.RowsAffected() == 1 {
-			return nil
-		}
-		var c db.SymbolClaim
-		err = s.pool.QueryRow(ctx, `SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims
-			WHERE symbol = $1`, symbol).Scan(&c.Symbol, &c.SessionID, &c.InstanceID, &c.ClaimedAt)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			if _, err := s.GetSession(ctx, sessionID); err != nil {
-				return fmt.Errorf("claim %s: %w", symbol, err)
-			}
-			continue
-		case err != nil:
-			return wrapErr(err, "read claim on %s", symbol)
-		case c.SessionID == sessionID:
-			return nil
-		default:
-			c.ClaimedAt = c.ClaimedAt.UTC()
-			return &db.SymbolClaimedError{Claim: c}
-		}
-	}
-	return fmt.Errorf("claim %s for session %s: the claim changed hands %d times; try again", symbol, sessionID, claimAttempts)
+	return db.ClaimProtocol(sessionID, symbol, db.ClaimSteps{
+		Insert: func() (bool, error) {
+			tag, err := s.pool.Exec(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
+				SELECT $2, session_id, instance_id, $3 FROM trading_sessions WHERE session_id = $1
+				ON CONFLICT (symbol) DO NOTHING`, sessionID, symbol, at.UTC())
+			return tag.RowsAffected() == 1, wrapErr(err, "insert claim")
+		},
+		Holder: func() (db.SymbolClaim, error) {
+			var c db.SymbolClaim
+			err := s.pool.QueryRow(ctx, `SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims
+				WHERE symbol = $1`, symbol).Scan(&c.Symbol, &c.SessionID, &c.InstanceID, &c.ClaimedAt)
+			return c, wrapErr(err, "claim on %s", symbol)
+		},
+		SessionExists: func() error {
+			_, err := s.GetSession(ctx, sessionID)
+			return err
+		},
+	})
 }
 
 // ReleaseIdleClaims implements db.Store.

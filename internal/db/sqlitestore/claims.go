@@ -3,47 +3,33 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// claimAttempts bounds the insert-or-read loop of ClaimSymbol: a claim that
-// another session releases between the two statements is taken on the next
-// attempt.
-const claimAttempts = 3
-
 // ClaimSymbol implements db.Store.
 func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
-	for range claimAttempts {
-		res, err := s.w.ExecContext(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
-			SELECT ?, session_id, instance_id, ? FROM trading_sessions WHERE session_id = ?
-			ON CONFLICT (symbol) DO NOTHING`, symbol, ts(at), sessionID)
-		if err != nil {
-			return fmt.Errorf("claim %s for session %s: %w", symbol, sessionID, mapErr(err))
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 1 {
-			return nil
-		}
-		c, err := first(ctx, s.w, "read claim on "+symbol, scanClaim,
-			`SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims WHERE symbol = ?`, symbol)
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-			if _, err := s.GetSession(ctx, sessionID); err != nil {
-				return fmt.Errorf("claim %s: %w", symbol, err)
+	return db.ClaimProtocol(sessionID, symbol, db.ClaimSteps{
+		Insert: func() (bool, error) {
+			res, err := s.w.ExecContext(ctx, `INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
+				SELECT ?, session_id, instance_id, ? FROM trading_sessions WHERE session_id = ?
+				ON CONFLICT (symbol) DO NOTHING`, symbol, ts(at), sessionID)
+			if err != nil {
+				return false, mapErr(err)
 			}
-			continue
-		case err != nil:
+			n, err := res.RowsAffected()
+			return n == 1, err
+		},
+		Holder: func() (db.SymbolClaim, error) {
+			return first(ctx, s.w, "claim on "+symbol, scanClaim,
+				`SELECT symbol, session_id, instance_id, claimed_at FROM symbol_claims WHERE symbol = ?`, symbol)
+		},
+		SessionExists: func() error {
+			_, err := s.GetSession(ctx, sessionID)
 			return err
-		case c.SessionID == sessionID:
-			return nil
-		default:
-			return &db.SymbolClaimedError{Claim: c}
-		}
-	}
-	return fmt.Errorf("claim %s for session %s: the claim changed hands %d times; try again", symbol, sessionID, claimAttempts)
+		},
+	})
 }
 
 func scanClaim(rows *sql.Rows) (db.SymbolClaim, error) {
