@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gambler-trader/gambler/internal/db"
@@ -17,34 +16,21 @@ const (
 	codeRaiseException      = "P0001"
 )
 
-// wrapErr adds context to err and translates driver errors into the
-// contract's sentinel errors, so callers never need to know SQLSTATEs.
-func wrapErr(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	what := fmt.Sprintf(format, args...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, db.ErrNotFound)
-	}
+// mapErr translates PostgreSQL errors into the contract's sentinels,
+// keeping the server's error in the chain for its message.
+func mapErr(err error) error {
 	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case codeUniqueViolation:
-			return fmt.Errorf("%s: %w: %s", what, db.ErrConflict, pgErr.Message)
-		case codeForeignKeyViolation:
-			// The referenced session (or order) does not exist.
-			return fmt.Errorf("%s: %w: %s", what, db.ErrNotFound, pgErr.Detail)
-		case codeRaiseException:
-			return fmt.Errorf("%s: %w", what, db.ErrImmutable)
-		}
+	if !errors.As(err, &pgErr) {
+		return err
 	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// isUniqueViolationOn reports whether err is a unique violation of the named
-// constraint or index.
-func isUniqueViolationOn(err error, constraint string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == constraint
+	switch pgErr.Code {
+	case codeUniqueViolation:
+		return fmt.Errorf("%w: %w", db.ErrConflict, err)
+	case codeForeignKeyViolation:
+		// The referenced session (or order) does not exist.
+		return fmt.Errorf("%w: %w", db.ErrNotFound, err)
+	case codeRaiseException:
+		return fmt.Errorf("%w: %w", db.ErrImmutable, err)
+	}
+	return err
 }

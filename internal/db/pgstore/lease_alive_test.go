@@ -12,9 +12,9 @@ import (
 
 // killLeaseBackend terminates the server process of the lease's connection,
 // as a database restart or a network cut would.
-func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
+func killLeaseBackend(t *testing.T, s *Store, sessionID string) {
 	t.Helper()
-	pid := l.(*lease).conn.PgConn().PID()
+	pid := lockBackend(t, s, sessionID)
 	if _, err := s.pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,21 @@ func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
 	}
 }
 
+// lockBackend is the server process holding the session's lease lock.
+func lockBackend(t *testing.T, s *Store, sessionID string) uint32 {
+	t.Helper()
+	key := leaseKey(sessionID)
+	var pid uint32
+	err := s.pool.QueryRow(context.Background(), `SELECT pid FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objsubid = 1
+		  AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
+		int64(uint32(uint64(key)>>32)), int64(uint32(uint64(key)))).Scan(&pid)
+	if err != nil {
+		t.Fatalf("find the backend holding the lease of %s: %v", sessionID, err)
+	}
+	return pid
+}
+
 // TestLeaseAliveRetakesLostLock: an outage that kills the lease's connection
 // frees the advisory lock; Alive takes it again, so a second process is
 // still refused afterwards.
@@ -50,7 +65,7 @@ func TestLeaseAliveRetakesLostLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Release(ctx)
-	killLeaseBackend(t, s, l)
+	killLeaseBackend(t, s, sess.ID)
 	if err := l.Alive(ctx); err != nil {
 		t.Fatalf("Alive after the connection died: %v", err)
 	}
@@ -72,7 +87,7 @@ func TestLeaseAliveReportsTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Release(ctx)
-	killLeaseBackend(t, s, l)
+	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
 		t.Fatalf("the lock should be free after the connection died: %v", err)

@@ -1,7 +1,8 @@
-// Package pgstore is the PostgreSQL implementation of db.Store, on a pgx
-// connection pool. It is the production store that several trader processes
-// on several machines share, so every write is a single short transaction and
-// every listing reads indexes rather than checkpoint payloads.
+// Package pgstore is the PostgreSQL driver of the store: a pgx connection
+// pool, the dialect the shared store (sqlstore) needs, and leases held as
+// advisory locks. It is the production store that several trader
+// processes on several machines share, so every write is a short
+// transaction and every listing reads indexes rather than payloads.
 package pgstore
 
 import (
@@ -18,23 +19,15 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/migrate"
+	"github.com/gambler-trader/gambler/internal/db/sqlstore"
 )
 
 var _ db.Store = (*Store)(nil)
 
 // Store is a db.Store on PostgreSQL.
 type Store struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	snaps *snapshotCache
-}
-
-// querier is what both the pool and a transaction offer, so that a write can
-// run on its own or as one step of a larger transaction (ApplyFill).
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	*sqlstore.Store
+	pool *pgxpool.Pool
 }
 
 // Open connects to the PostgreSQL database at url and applies pending
@@ -54,11 +47,33 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL %s (is the server running and the URL right?): %w",
 			redactURL(url), redactErr(err, url))
 	}
-	s := &Store{pool: pool, now: func() time.Time { return time.Now().UTC() }, snaps: newSnapshotCache()}
-	if _, err := s.migrate(ctx); err != nil {
+	s := &Store{pool: pool}
+	if _, err := s.withSQLDB(ctx, migrate.Up); err != nil {
 		pool.Close()
 		return nil, redactErr(err, url)
 	}
+	q := querier{pool}
+	s.Store = sqlstore.New(sqlstore.Driver{
+		Name:   "postgres",
+		Read:   q,
+		Write:  q,
+		InTx:   s.inTx,
+		MapErr: mapErr,
+		Time:   func(t time.Time) any { return t },
+		JSON:   func(b []byte) any { return b },
+		JSONField: func(col, key string) string {
+			// -> gives the value's JSON text as stored; ->> would unquote
+			// strings.
+			return "(" + col + " -> '" + key + "')::text"
+		},
+		DeleteBatch: 250,
+		SchemaVersion: func(ctx context.Context) (int64, error) {
+			return s.withSQLDB(ctx, migrate.Version)
+		},
+		Close: func() error { pool.Close(); return nil },
+		Locks: locker{pool: pool},
+		Now:   time.Now,
+	})
 	return s, nil
 }
 
@@ -75,10 +90,6 @@ func afterConnect(ctx context.Context, c *pgx.Conn) error {
 	return nil
 }
 
-func (s *Store) migrate(ctx context.Context) (int64, error) {
-	return s.withSQLDB(ctx, migrate.Up)
-}
-
 // withSQLDB lends the pool to goose as a *sql.DB for one call. Closing that
 // *sql.DB only returns its connections to the pool.
 func (s *Store) withSQLDB(ctx context.Context,
@@ -88,17 +99,39 @@ func (s *Store) withSQLDB(ctx context.Context,
 	return f(ctx, sqlDB, migrate.Postgres)
 }
 
-// Driver implements db.Store.
-func (s *Store) Driver() string { return "postgres" }
-
-// SchemaVersion implements db.Store.
-func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	return s.withSQLDB(ctx, migrate.Version)
+// querier runs statements on the pool or on one transaction.
+type querier struct {
+	q interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
 }
 
-// Close closes the pool. Leases hold their own connections and must be
-// released by their owners.
-func (s *Store) Close() error {
-	s.pool.Close()
+func (q querier) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := q.q.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
+}
+
+func (q querier) Query(ctx context.Context, sql string, args ...any) (sqlstore.Rows, error) {
+	rows, err := q.q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// inTx runs fn in one read-committed transaction.
+func (s *Store) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(querier{tx}); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
 	return nil
 }

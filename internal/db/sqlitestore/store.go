@@ -1,10 +1,14 @@
-// Package sqlitestore implements db.Store on an embedded SQLite file with the
-// pure Go driver modernc.org/sqlite, so the binary stays cgo-free.
+// Package sqlitestore is the SQLite driver of the store, on an embedded
+// file with the pure Go driver modernc.org/sqlite, so the binary stays
+// cgo-free. The shared store (sqlstore) holds every statement; this
+// package opens the file, runs statements and transactions, encodes times
+// as text, maps SQLite's errors, and holds leases as lock files.
 //
 // Durability: the database runs in WAL mode with synchronous=FULL, so every
 // commit is fsynced before it returns. Trading state (journal, fills,
 // positions) is RPO 0; NORMAL would be faster but may lose the last commits
-// on power loss, which rule 1 of the design forbids.
+// on power loss, which the design's first rule forbids (docs/design.md,
+// Rules 1).
 //
 // Pages are 16 KiB (set before the file's first write, so journal_mode is
 // the shorthand key that modernc applies after the _pragma list): a
@@ -29,11 +33,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rs/zerolog"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/migrate"
+	"github.com/gambler-trader/gambler/internal/db/sqlstore"
 )
 
 var _ db.Store = (*Store)(nil)
@@ -43,26 +47,26 @@ const readers = 4
 
 // Store is the SQLite implementation of db.Store.
 type Store struct {
-	path      string
-	w         *sql.DB // one connection, IMMEDIATE transactions
-	r         *sql.DB // query_only connections
+	*sqlstore.Store
+	path string
+	w    *sql.DB // one connection, IMMEDIATE transactions
+	r    *sql.DB // query_only connections
+}
+
+type options struct {
 	now       func() time.Time
 	heartbeat time.Duration
-	log       zerolog.Logger
 }
 
 // Option changes a Store setting at Open.
-type Option func(*Store)
+type Option func(*options)
 
 // WithClock sets the clock used for lease times and row timestamps the
 // caller does not supply.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithHeartbeat sets how often a held lease refreshes lease_heartbeat.
-func WithHeartbeat(d time.Duration) Option { return func(s *Store) { s.heartbeat = d } }
-
-// WithLogger sets where background failures (lease heartbeats) are logged.
-func WithLogger(l zerolog.Logger) Option { return func(s *Store) { s.log = l } }
+func WithHeartbeat(d time.Duration) Option { return func(o *options) { o.heartbeat = d } }
 
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations.
@@ -77,127 +81,107 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: create directory: %w", abs, err)
 	}
-	s := &Store{path: abs, now: time.Now, heartbeat: 5 * time.Second, log: zerolog.Nop()}
-	for _, o := range opts {
-		o(s)
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
 	}
+	s := &Store{path: abs}
 	const common = "_pragma=page_size(16384)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
-	if err != nil {
+	if s.w, err = sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
-	w.SetConnMaxLifetime(0)
-	s.w = w
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxIdleTime(0)
+	s.w.SetConnMaxLifetime(0)
 	// The writer connects first so the file exists and is in WAL mode before
 	// any reader opens it.
-	if _, err := migrate.Up(ctx, w, migrate.SQLite); err != nil {
-		_ = w.Close()
+	if _, err := migrate.Up(ctx, s.w, migrate.SQLite); err != nil {
+		_ = s.w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
-	r, err := sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)")
-	if err != nil {
-		_ = w.Close()
+	if s.r, err = sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)"); err != nil {
+		_ = s.w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
-	r.SetMaxOpenConns(readers)
-	r.SetMaxIdleConns(readers)
-	s.r = r
+	s.r.SetMaxOpenConns(readers)
+	s.r.SetMaxIdleConns(readers)
+	s.Store = sqlstore.New(s.driver(o))
 	return s, nil
 }
 
-// Driver implements db.Store.
-func (s *Store) Driver() string { return "sqlite" }
+func (s *Store) driver(o options) sqlstore.Driver {
+	return sqlstore.Driver{
+		Name:   "sqlite",
+		Read:   querier{s.r},
+		Write:  querier{s.w},
+		InTx:   s.inTx,
+		MapErr: mapErr,
+		Time:   func(t time.Time) any { return t.UTC().Format(db.TimeFormat) },
+		JSON:   func(b []byte) any { return string(b) },
+		JSONField: func(col, key string) string {
+			// -> gives the value's JSON text (a number's digits as
+			// written) where ->> would give a REAL; json_valid keeps one
+			// malformed snapshot, which a text column can hold, from
+			// failing the whole query.
+			return "CASE WHEN json_valid(" + col + ") THEN " + col + " -> '$." + key + "' END"
+		},
+		DeleteBatch: 1000,
+		SchemaVersion: func(ctx context.Context) (int64, error) {
+			return migrate.Version(ctx, s.w, migrate.SQLite)
+		},
+		Close:     func() error { return errors.Join(s.r.Close(), s.w.Close()) },
+		Locks:     locker{s: s},
+		Now:       o.now,
+		Heartbeat: o.heartbeat,
+	}
+}
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// SchemaVersion implements db.Store.
-func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	return migrate.Version(ctx, s.w, migrate.SQLite)
-}
-
-// Close closes both pools. Leases must be released before.
-func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// inTx runs fn in one IMMEDIATE write transaction and commits it when fn
-// returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in one IMMEDIATE write transaction.
+func (s *Store) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", mapErr(err))
+		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(querier{tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", mapErr(err))
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-// execOne runs a single-row write and reports ErrNotFound when it touched
-// no row.
-func (s *Store) execOne(ctx context.Context, what, key string, q string, args ...any) error {
-	res, err := s.w.ExecContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", what, key, mapErr(err))
+// querier runs statements on a pool or on one transaction.
+type querier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
-	return affectedOne(res, what, key)
 }
 
-func affectedOne(res sql.Result, what, key string) error {
-	n, err := res.RowsAffected()
+func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.q.ExecContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", what, key, err)
+		return 0, err
 	}
-	if n == 0 {
-		return fmt.Errorf("%s %s: %w", what, key, db.ErrNotFound)
-	}
-	return nil
+	return res.RowsAffected()
 }
 
-// queryer is what row readers need from *sql.DB and *sql.Tx.
-type queryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
 }
 
-// collect scans every row of q with scan.
-func collect[T any](ctx context.Context, qr queryer, what string, scan func(*sql.Rows) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, mapErr(err))
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, mapErr(err))
-	}
-	return out, nil
-}
+// sqlRows adapts *sql.Rows, whose Close reports an error that Err reports
+// too.
+type sqlRows struct{ *sql.Rows }
 
-// first returns the first row of q or ErrNotFound.
-func first[T any](ctx context.Context, qr queryer, what string, scan func(*sql.Rows) (T, error), q string, args ...any) (T, error) {
-	var zero T
-	all, err := collect(ctx, qr, what, scan, q, args...)
-	if err != nil {
-		return zero, err
-	}
-	if len(all) == 0 {
-		return zero, fmt.Errorf("%s: %w", what, db.ErrNotFound)
-	}
-	return all[0], nil
-}
+func (r sqlRows) Close() { _ = r.Rows.Close() }
