@@ -44,3 +44,7 @@ func (e *SymbolClaimedError) Error() string {
 	return fmt.Sprintf("symbol %s is claimed by session %s (instance %d) since %s",
 		e.Claim.Symbol, e.Claim.SessionID, e.Claim.InstanceID, e.Claim.ClaimedAt.UTC().Format("2006-01-02T15:04:05Z"))
 }
+
+// ErrCorrupt says that the database file is damaged: SQLite found pages or
+// a header it cannot read. The message says how to check the file.
+var ErrCorrupt = errors.New("the database file is damaged")

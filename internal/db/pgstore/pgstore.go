@@ -33,11 +33,26 @@ type Store struct {
 // Open connects to the PostgreSQL database at url and applies pending
 // migrations. Errors never contain the URL's password.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, false)
+}
+
+// OpenReadOnly connects to the PostgreSQL database at url for reading
+// only: every transaction is read-only and nothing is migrated. A
+// database whose schema is not this gambler's is an error wrapping
+// migrate.ErrSchemaBehind or migrate.ErrSchemaAhead.
+func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
+	return open(ctx, url, true)
+}
+
+func open(ctx context.Context, url string, readOnly bool) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse PostgreSQL URL %s: %w", redactURL(url), redactErr(err, url))
 	}
 	cfg.AfterConnect = afterConnect
+	if readOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL %s: %w", redactURL(url), redactErr(err, url))
@@ -48,12 +63,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			redactURL(url), redactErr(err, url))
 	}
 	s := &Store{pool: pool}
-	if _, err := s.withSQLDB(ctx, migrate.Up); err != nil {
+	prepare := migrate.Up
+	if readOnly {
+		prepare = migrate.Check
+	}
+	if _, err := s.withSQLDB(ctx, prepare); err != nil {
 		pool.Close()
 		return nil, redactErr(err, url)
 	}
-	q := querier{pool}
-	s.Store = sqlstore.New(sqlstore.Driver{
+	s.Store = sqlstore.New(s.driver())
+	return s, nil
+}
+
+func (s *Store) driver() sqlstore.Driver {
+	q := querier{s.pool}
+	return sqlstore.Driver{
 		Name:   "postgres",
 		Read:   q,
 		Write:  q,
@@ -68,13 +92,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		},
 		DeleteBatch: 250,
 		SchemaVersion: func(ctx context.Context) (int64, error) {
-			return s.withSQLDB(ctx, migrate.Version)
+			return s.withSQLDB(ctx, migrate.Applied)
 		},
-		Close: func() error { pool.Close(); return nil },
-		Locks: locker{pool: pool},
+		Close: func() error { s.pool.Close(); return nil },
+		Locks: locker{pool: s.pool},
 		Now:   time.Now,
-	})
-	return s, nil
+	}
 }
 
 func afterConnect(ctx context.Context, c *pgx.Conn) error {

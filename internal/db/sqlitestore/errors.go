@@ -11,8 +11,8 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// mapErr turns SQLite constraint failures into the contract's sentinel
-// errors, keeping the driver error in the chain for its message.
+// mapErr turns SQLite errors into the contract's sentinel errors, keeping
+// the driver error in the chain for its message.
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
@@ -29,5 +29,49 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %w", db.ErrImmutable, err)
 		}
 	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return fmt.Errorf("%w: %w", db.ErrCorrupt, err)
+	}
 	return err
+}
+
+// primaryCode is the primary result code of a SQLite error in err's chain,
+// 0 when there is none.
+func primaryCode(err error) int {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return 0
+	}
+	return se.Code() & 0xff
+}
+
+func isCantOpen(err error) bool { return primaryCode(err) == sqlite3.SQLITE_CANTOPEN }
+
+// corruptAdvice says, for an error that a damaged file caused, how to
+// check the file; other errors pass unchanged.
+func corruptAdvice(err error, path string) error {
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, db.ErrCorrupt) {
+		if c := primaryCode(err); c != sqlite3.SQLITE_CORRUPT && c != sqlite3.SQLITE_NOTADB {
+			return err
+		}
+		err = fmt.Errorf("%w: %w", db.ErrCorrupt, err)
+	}
+	if strings.Contains(err.Error(), "integrity_check") {
+		return err
+	}
+	return fmt.Errorf("%w; check the file with: sqlite3 %s 'PRAGMA integrity_check' "+
+		"and restore it from a backup (or save what sqlite3's .recover gets out of it) before gambler uses it again",
+		err, shellQuote(path))
+}
+
+// shellQuote quotes a path for a command line a person may paste.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

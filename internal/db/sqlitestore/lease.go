@@ -127,3 +127,11 @@ func (l *lock) Check(context.Context) error { return nil }
 
 // Unlock implements sqlstore.Lock; the lock file stays.
 func (l *lock) Unlock(context.Context) error { return l.fl.Unlock() }
+
+// readOnlyLocker refuses leases: a store opened read-only never writes,
+// and taking a lock would create the lock file.
+type readOnlyLocker struct{ locker }
+
+func (readOnlyLocker) TryLock(context.Context, string, db.Holder) (sqlstore.Lock, bool, error) {
+	return nil, false, errors.New("the store is open read-only: it cannot take a lease")
+}

@@ -28,6 +28,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,46 +70,155 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithHeartbeat sets how often a held lease refreshes lease_heartbeat.
 func WithHeartbeat(d time.Duration) Option { return func(o *options) { o.heartbeat = d } }
 
+// common are the settings of every connection; journal_mode is the
+// shorthand key that modernc applies after the _pragma list, so the page
+// size is set first on a new file.
+const common = "_pragma=page_size(16384)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open sqlite: invalid database path %q", path)
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: create directory: %w", abs, err)
 	}
+	w, err := sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	// The writer connects first so the file exists and is in WAL mode before
+	// any reader opens it.
+	if _, err := migrate.Up(ctx, w, migrate.SQLite); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, corruptAdvice(err, abs))
+	}
+	r, err := sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return build(abs, w, r, false, opts), nil
+}
+
+// OpenReadOnly opens the existing database file at path for reading only:
+// it creates no file or directory and migrates nothing. A missing file, a
+// database whose schema is not this gambler's (migrate.ErrSchemaBehind,
+// migrate.ErrSchemaAhead) and a damaged file (db.ErrCorrupt) are errors.
+// Writes through the store fail.
+//
+// Reading a WAL database needs its -shm and -wal files, which SQLite
+// creates next to it as for any reader. Where it cannot (a read-only
+// directory) and no -wal file holds unmerged commits, the file is read as
+// immutable.
+func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s: %w", abs, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open sqlite %s: it is a directory, not a database file", abs)
+	}
+	uri := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?mode=ro&" + common + "&_pragma=query_only(1)"
+	r, err := openChecked(ctx, uri, abs)
+	if isCantOpen(err) {
+		if _, werr := os.Stat(abs + "-wal"); errors.Is(werr, os.ErrNotExist) {
+			r, err = openChecked(ctx, uri+"&immutable=1", abs)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s read-only: %w", abs, err)
+	}
+	return build(abs, r, r, true, opts), nil
+}
+
+// openChecked opens a read-only pool and checks the schema version.
+func openChecked(ctx context.Context, uri, abs string) (*sql.DB, error) {
+	r, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	if _, err := migrate.Check(ctx, r, migrate.SQLite); err != nil {
+		_ = r.Close()
+		return nil, corruptAdvice(err, abs)
+	}
+	return r, nil
+}
+
+func absPath(path string) (string, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return "", fmt.Errorf("open sqlite: invalid database path %q", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+func build(abs string, w, r *sql.DB, readOnly bool, opts []Option) *Store {
 	o := options{now: time.Now}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Store{path: abs}
-	const common = "_pragma=page_size(16384)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
-	if s.w, err = sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate"); err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	s := &Store{path: abs, w: w, r: r}
+	d := s.driver(o)
+	if readOnly {
+		d.Close = r.Close
+		d.Locks = readOnlyLocker{locker{s: s}}
 	}
-	s.w.SetMaxOpenConns(1)
-	s.w.SetMaxIdleConns(1)
-	s.w.SetConnMaxIdleTime(0)
-	s.w.SetConnMaxLifetime(0)
-	// The writer connects first so the file exists and is in WAL mode before
-	// any reader opens it.
-	if _, err := migrate.Up(ctx, s.w, migrate.SQLite); err != nil {
-		_ = s.w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	s.Store = sqlstore.New(d)
+	return s
+}
+
+// CheckIntegrity runs SQLite's quick_check over the whole file: an error
+// wrapping db.ErrCorrupt, with how to look closer, when any page is
+// damaged. It reads every page, so it is for explicit checks (gambler
+// migrate), not for every open.
+func (s *Store) CheckIntegrity(ctx context.Context) error {
+	rows, err := s.r.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
 	}
-	if s.r, err = sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)"); err != nil {
-		_ = s.w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	defer func() { _ = rows.Close() }()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
 	}
-	s.r.SetMaxOpenConns(readers)
-	s.r.SetMaxIdleConns(readers)
-	s.Store = sqlstore.New(s.driver(o))
-	return s, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return fmt.Errorf("check %s: %s: %w", s.path, strings.Join(problems, "; "),
+			corruptAdvice(db.ErrCorrupt, s.path))
+	}
+	return nil
 }
 
 func (s *Store) driver(o options) sqlstore.Driver {
@@ -116,7 +227,7 @@ func (s *Store) driver(o options) sqlstore.Driver {
 		Read:   querier{s.r},
 		Write:  querier{s.w},
 		InTx:   s.inTx,
-		MapErr: mapErr,
+		MapErr: func(err error) error { return corruptAdvice(mapErr(err), s.path) },
 		Time:   func(t time.Time) any { return t.UTC().Format(db.TimeFormat) },
 		JSON:   func(b []byte) any { return string(b) },
 		JSONField: func(col, key string) string {
@@ -128,7 +239,7 @@ func (s *Store) driver(o options) sqlstore.Driver {
 		},
 		DeleteBatch: 1000,
 		SchemaVersion: func(ctx context.Context) (int64, error) {
-			return migrate.Version(ctx, s.w, migrate.SQLite)
+			return migrate.Applied(ctx, s.r, migrate.SQLite)
 		},
 		Close:     func() error { return errors.Join(s.r.Close(), s.w.Close()) },
 		Locks:     locker{s: s},
