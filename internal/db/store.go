@@ -42,6 +42,19 @@ type Store interface {
 	AcquireLease(ctx context.Context, sessionID string, h Holder) (Lease, error)
 	// LeaseHolder reports whether a live process holds the session's lease.
 	LeaseHolder(ctx context.Context, sessionID string) (Holder, bool, error)
+	// Fenced returns a view of this store whose writes that matter run only
+	// while f.Epoch is still f.SessionID's lease epoch: InsertOrder,
+	// UpdateOrder, ApplyFill, OpenPosition, ClosePosition, SetPositionQty,
+	// IncrementRepairCount, ClaimSymbol, TakeOverClaim, ReleaseIdleClaims,
+	// CreateCheckpoint, EndSession, SetSessionStatus and
+	// SetSessionSettings. Each checks the epoch inside its own transaction,
+	// locking the session row against a takeover until it commits, and
+	// refuses, changing nothing, with an error wrapping *StaleLeaseError
+	// (errors.Is ErrFenced) once another AcquireLease has moved the epoch
+	// on. Reads and the other methods behave as on the store itself. The
+	// view shares the store's connections: closing it does nothing; close
+	// the store.
+	Fenced(f Fence) Store
 
 	// OpenPosition inserts an active position and returns its id. A second
 	// active position for the same (session, symbol) gives ErrConflict.
@@ -129,13 +142,28 @@ type Store interface {
 	DeleteCheckpoints(ctx context.Context, d CheckpointDelete) (int64, error)
 }
 
+// Fence is what a fenced write carries: the session and the lease epoch
+// its writer holds (Lease.Epoch).
+type Fence struct {
+	SessionID string
+	Epoch     int64
+}
+
 // Lease is a held single-writer lease on a session.
 type Lease interface {
 	Holder() Holder
+	// Epoch is the session's lease epoch this lease took: every
+	// AcquireLease increments it, so a fence built from it (Fence{SessionID,
+	// Epoch}) goes stale the moment another process takes the session.
+	Epoch() int64
 	// Alive checks that the lease is still held and, when the store lost it
-	// (a PostgreSQL connection that died with an outage), takes it again.
-	// It returns an error wrapping *LeaseHeldError when another process
-	// took the session meanwhile: the caller must stop writing.
+	// (a PostgreSQL connection that died with an outage), takes it again,
+	// and that the session row still names this holder and epoch. It
+	// returns an error wrapping *LeaseHeldError when another process took
+	// the session meanwhile, and one wrapping ErrStoreReplaced when the
+	// database file or the lease's lock file (SQLite) was removed or
+	// replaced: in both cases the caller must stop writing, and every later
+	// Alive says the same. Other errors (an unreachable database) may pass.
 	Alive(ctx context.Context) error
 	// Release gives the lease up; it is safe to call more than once.
 	Release(ctx context.Context) error

@@ -90,7 +90,9 @@ func (s *Store) driver() sqlstore.Driver {
 			// strings.
 			return "(" + col + " -> '" + key + "')::text"
 		},
-		DeleteBatch: 250,
+		LockShared:    " FOR SHARE",
+		LockForUpdate: " FOR NO KEY UPDATE",
+		DeleteBatch:   250,
 		SchemaVersion: func(ctx context.Context) (int64, error) {
 			return s.withSQLDB(ctx, migrate.Applied)
 		},

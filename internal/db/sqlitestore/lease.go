@@ -33,7 +33,10 @@ const (
 
 type locker struct{ s *Store }
 
-type lock struct{ fl *flock.Flock }
+type lock struct {
+	s  *Store
+	fl *flock.Flock
+}
 
 func (k locker) lockPath(sessionID string) (string, error) {
 	if sessionID == "" || sessionID == "." || sessionID == ".." ||
@@ -56,7 +59,7 @@ func (k locker) TryLock(ctx context.Context, sessionID string, _ db.Holder) (sql
 			return nil, false, err
 		}
 		if ok {
-			return &lock{fl: fl}, false, nil
+			return &lock{s: k.s, fl: fl}, false, nil
 		}
 		if i == probeRetries {
 			return nil, true, nil
@@ -122,10 +125,41 @@ func processAlive(pid int) bool {
 }
 
 // Check implements sqlstore.Lock. The flock belongs to this process's
-// open file and cannot be lost while the process lives.
-func (l *lock) Check(context.Context) error { return nil }
+// open file and cannot be lost while the process lives, but the file can
+// stop being the one the path names: the database file removed (rm g.db
+// g.db-wal g.db-shm) or replaced leaves this process writing to an
+// unlinked inode nobody will read, and a removed lock file lets a second
+// process lock a new one at the same path.
+func (l *lock) Check(context.Context) error {
+	if err := sameFile(l.s.path, l.s.file); err != nil {
+		return fmt.Errorf("the database file %w", err)
+	}
+	held, err := l.fl.Stat()
+	if err != nil {
+		return fmt.Errorf("stat the lease lock file %s: %w", l.fl.Path(), err)
+	}
+	if err := sameFile(l.fl.Path(), held); err != nil {
+		return fmt.Errorf("the lease lock file %w", err)
+	}
+	return nil
+}
 
-// Unlock implements sqlstore.Lock; the lock file stays.
+// sameFile checks that path still names the file opened as fi.
+func sameFile(path string, fi os.FileInfo) error {
+	now, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s was removed while in use: %w", path, db.ErrStoreReplaced)
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, err)
+	case fi == nil || !os.SameFile(fi, now):
+		return fmt.Errorf("%s was replaced while in use: %w", path, db.ErrStoreReplaced)
+	}
+	return nil
+}
+
+// Unlock implements sqlstore.Lock; the lock file stays. A second call
+// does nothing.
 func (l *lock) Unlock(context.Context) error { return l.fl.Unlock() }
 
 // readOnlyLocker refuses leases: a store opened read-only never writes,

@@ -51,6 +51,9 @@ const readers = 4
 type Store struct {
 	*sqlstore.Store
 	path string
+	// file is the database file as it was opened, to tell when the path
+	// no longer leads to it.
+	file os.FileInfo
 	w    *sql.DB // one connection, IMMEDIATE transactions
 	r    *sql.DB // query_only connections
 }
@@ -99,7 +102,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, corruptAdvice(err, abs))
 	}
-	r, err := sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)")
+	// Readers never create the file: one connecting after the file was
+	// removed fails rather than start an empty database at the path.
+	r, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro&"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
@@ -134,7 +139,7 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 	if fi.IsDir() {
 		return nil, fmt.Errorf("open sqlite %s: it is a directory, not a database file", abs)
 	}
-	uri := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?mode=ro&" + common + "&_pragma=query_only(1)"
+	uri := fileURI(abs) + "?mode=ro&" + common + "&_pragma=query_only(1)"
 	r, err := openChecked(ctx, uri, abs)
 	if isCantOpen(err) {
 		if _, werr := os.Stat(abs + "-wal"); errors.Is(werr, os.ErrNotExist) {
@@ -162,6 +167,10 @@ func openChecked(ctx context.Context, uri, abs string) (*sql.DB, error) {
 	return r, nil
 }
 
+// fileURI is the file: URI of an absolute path, which SQLite reads
+// options such as mode=ro from.
+func fileURI(abs string) string { return "file:" + (&url.URL{Path: abs}).EscapedPath() }
+
 func absPath(path string) (string, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return "", fmt.Errorf("open sqlite: invalid database path %q", path)
@@ -179,6 +188,7 @@ func build(abs string, w, r *sql.DB, readOnly bool, opts []Option) *Store {
 		opt(&o)
 	}
 	s := &Store{path: abs, w: w, r: r}
+	s.file, _ = os.Stat(abs) // a nil file is never the same as the path's
 	d := s.driver(o)
 	if readOnly {
 		d.Close = r.Close

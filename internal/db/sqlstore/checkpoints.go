@@ -75,7 +75,7 @@ func (s *Store) CreateCheckpoint(ctx context.Context, in db.CheckpointInput) (db
 		err error
 	)
 	for range createAttempts {
-		err = s.tx(ctx, what, func(q Querier) error {
+		err = s.fencedTx(ctx, what, func(q Querier) error {
 			m, err = s.insertCheckpoint(ctx, q, in, account)
 			return err
 		})

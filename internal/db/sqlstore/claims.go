@@ -17,10 +17,15 @@ func scanClaim(rows Rows) (db.SymbolClaim, error) {
 func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
 	return db.ClaimProtocol(sessionID, symbol, db.ClaimSteps{
 		Insert: func() (bool, error) {
-			n, err := s.exec(ctx, s.d.Write, "insert claim",
-				`INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
-				SELECT $2, session_id, instance_id, $3 FROM trading_sessions WHERE session_id = $1
-				ON CONFLICT (symbol) DO NOTHING`, sessionID, symbol, s.time(s.orNow(at)))
+			var n int64
+			err := s.write(ctx, "insert claim", sharesSession, func(q Querier) error {
+				var err error
+				n, err = s.exec(ctx, q, "insert claim",
+					`INSERT INTO symbol_claims (symbol, session_id, instance_id, claimed_at)
+					SELECT $2, session_id, instance_id, $3 FROM trading_sessions WHERE session_id = $1
+					ON CONFLICT (symbol) DO NOTHING`, sessionID, symbol, s.time(s.orNow(at)))
+				return err
+			})
 			return n == 1, err
 		},
 		Holder: func() (db.SymbolClaim, error) {
@@ -37,16 +42,27 @@ func (s *Store) ClaimSymbol(ctx context.Context, sessionID, symbol string, at ti
 
 // ReleaseIdleClaims implements db.Store.
 func (s *Store) ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error) {
-	return collect(ctx, s, s.d.Write, "release idle claims of session "+sessionID, func(rows Rows) (string, error) {
-		var symbol string
-		return symbol, rows.Scan(scanStr(&symbol))
-	}, `DELETE FROM symbol_claims WHERE session_id = $1
+	what := "release idle claims of session " + sessionID
+	var released []string
+	err := s.write(ctx, what, sharesSession, func(q Querier) error {
+		var err error
+		released, err = collect(ctx, s, q, what, func(rows Rows) (string, error) {
+			var symbol string
+			return symbol, rows.Scan(scanStr(&symbol))
+		}, releaseIdle, sessionID)
+		return err
+	})
+	return released, err
+}
+
+// releaseIdle deletes the session's claims on symbols without an active
+// position or an open order.
+const releaseIdle = `DELETE FROM symbol_claims WHERE session_id = $1
 		AND NOT EXISTS (SELECT 1 FROM positions p WHERE p.session_id = symbol_claims.session_id
 			AND p.symbol = symbol_claims.symbol AND p.status = 'active')
 		AND NOT EXISTS (SELECT 1 FROM order_journal o WHERE o.session_id = symbol_claims.session_id
-			AND o.symbol = symbol_claims.symbol AND o.status NOT IN `+terminalStatuses+`)
-		RETURNING symbol`, sessionID)
-}
+			AND o.symbol = symbol_claims.symbol AND o.status NOT IN ` + terminalStatuses + `)
+		RETURNING symbol`
 
 // SymbolClaims implements db.Store.
 func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
@@ -56,7 +72,9 @@ func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
 
 // TakeOverClaim implements db.Store.
 func (s *Store) TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error {
-	return s.takeOverClaim(ctx, s.d.Write, symbol, fromSessionID, toSessionID, at)
+	return s.write(ctx, "take over the claim on "+symbol, sharesSession, func(q Querier) error {
+		return s.takeOverClaim(ctx, q, symbol, fromSessionID, toSessionID, at)
+	})
 }
 
 func (s *Store) takeOverClaim(ctx context.Context, q Querier, symbol, from, to string, at time.Time) error {

@@ -58,6 +58,15 @@ type Driver struct {
 	// JSON object in column col, null when it is absent or the column does
 	// not hold JSON.
 	JSONField func(col, key string) string
+	// LockShared is appended to the fence's SELECT of the session row so
+	// that the row stays locked against a takeover's epoch increment until
+	// the fenced transaction ends (PostgreSQL: " FOR SHARE"); "" where a
+	// write transaction already excludes every other writer (SQLite).
+	LockShared string
+	// LockForUpdate is LockShared for a fenced write that then updates the
+	// session row itself, so that two such writers never both hold a
+	// shared lock they must upgrade (PostgreSQL: " FOR NO KEY UPDATE").
+	LockForUpdate string
 	// DeleteBatch is the default number of checkpoint rows per DELETE.
 	DeleteBatch int
 	// SchemaVersion reads the newest applied migration.
@@ -96,6 +105,6 @@ type Lock interface {
 	// error wrapping db.ErrStoreReplaced says the lock, or the database,
 	// is no longer the one this process opened.
 	Check(ctx context.Context) error
-	// Unlock releases the lock; it is called once.
+	// Unlock releases the lock; a second call does nothing.
 	Unlock(ctx context.Context) error
 }

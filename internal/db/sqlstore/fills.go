@@ -14,7 +14,7 @@ func (s *Store) ApplyFill(ctx context.Context, e db.FillEffect) (bool, error) {
 	f := e.Fill
 	what := "apply fill " + f.FillID
 	applied := false
-	err := s.tx(ctx, what, func(q Querier) error {
+	err := s.fencedTx(ctx, what, func(q Querier) error {
 		n, err := s.exec(ctx, q, what, `INSERT INTO fills (fill_id, session_id, client_order_id, broker_order_id,
 				symbol, side, qty, price, filled_at, created_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (fill_id) DO NOTHING`,

@@ -55,16 +55,19 @@ func (s *Store) InsertOrder(ctx context.Context, o db.Order) (int64, error) {
 		updated = o.UpdatedAt.UTC()
 	}
 	var id int64
-	err := s.queryRow(ctx, s.d.Write, "journal order "+o.ClientOrderID, `INSERT INTO order_journal (session_id,
+	what := "journal order " + o.ClientOrderID
+	err := s.write(ctx, what, sharesSession, func(q Querier) error {
+		return s.queryRow(ctx, q, what, `INSERT INTO order_journal (session_id,
 			client_order_id, seq, broker_order_id, parent_client_order_id, symbol, order_type, order_class, side,
 			qty, limit_price, stop_price, take_profit_price, stop_loss_price, status, filled_qty, filled_avg_price,
 			purpose, rejection_reason, created_at, submitted_at, acknowledged_at, updated_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) RETURNING id`,
-		[]any{o.SessionID, o.ClientOrderID, o.Seq, nullStr(o.BrokerOrderID), nullStr(o.ParentClientOrderID),
-			o.Symbol, typ, class, o.Side, o.Qty, o.LimitPrice, o.StopPrice, o.TakeProfitPrice, o.StopLossPrice,
-			status, o.FilledQty, o.FilledAvgPrice, nullStr(o.Purpose), nullStr(o.RejectionReason),
-			s.time(created), s.timePtr(o.SubmittedAt), s.timePtr(o.AcknowledgedAt), s.time(updated)},
-		&id)
+			[]any{o.SessionID, o.ClientOrderID, o.Seq, nullStr(o.BrokerOrderID), nullStr(o.ParentClientOrderID),
+				o.Symbol, typ, class, o.Side, o.Qty, o.LimitPrice, o.StopPrice, o.TakeProfitPrice, o.StopLossPrice,
+				status, o.FilledQty, o.FilledAvgPrice, nullStr(o.Purpose), nullStr(o.RejectionReason),
+				s.time(created), s.timePtr(o.SubmittedAt), s.timePtr(o.AcknowledgedAt), s.time(updated)},
+			&id)
+	})
 	return id, err
 }
 
@@ -72,7 +75,9 @@ func (s *Store) InsertOrder(ctx context.Context, o db.Order) (int64, error) {
 // reason, a null average price and a nil acknowledgement time leave the
 // stored values as they are.
 func (s *Store) UpdateOrder(ctx context.Context, u db.OrderUpdate) error {
-	return s.updateOrder(ctx, s.d.Write, u)
+	return s.write(ctx, "update order "+u.ClientOrderID, sharesSession, func(q Querier) error {
+		return s.updateOrder(ctx, q, u)
+	})
 }
 
 func (s *Store) updateOrder(ctx context.Context, q Querier, u db.OrderUpdate) error {

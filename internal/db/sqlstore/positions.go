@@ -33,7 +33,13 @@ func scanPosition(rows Rows) (db.Position, error) {
 
 // OpenPosition implements db.Store.
 func (s *Store) OpenPosition(ctx context.Context, p db.Position) (int64, error) {
-	return s.openPosition(ctx, s.d.Write, p)
+	var id int64
+	err := s.write(ctx, "open position", sharesSession, func(q Querier) error {
+		var err error
+		id, err = s.openPosition(ctx, q, p)
+		return err
+	})
+	return id, err
 }
 
 // openPosition inserts p with every field: reconcile marks adopted
@@ -59,7 +65,9 @@ func (s *Store) openPosition(ctx context.Context, q Querier, p db.Position) (int
 
 // ClosePosition implements db.Store.
 func (s *Store) ClosePosition(ctx context.Context, c db.PositionClose) error {
-	return s.closePosition(ctx, s.d.Write, c)
+	return s.write(ctx, "close position", sharesSession, func(q Querier) error {
+		return s.closePosition(ctx, q, c)
+	})
 }
 
 func (s *Store) closePosition(ctx context.Context, q Querier, c db.PositionClose) error {
@@ -73,9 +81,11 @@ func (s *Store) closePosition(ctx context.Context, q Querier, c db.PositionClose
 
 // SetPositionQty implements db.Store.
 func (s *Store) SetPositionQty(ctx context.Context, positionID int64, qty decimal.Decimal, at time.Time) error {
-	return s.updateActive(ctx, s.d.Write, positionID, "set quantity of position",
-		`UPDATE positions SET qty = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`,
-		positionID, qty, s.time(s.orNow(at)))
+	return s.write(ctx, "set quantity of position", sharesSession, func(q Querier) error {
+		return s.updateActive(ctx, q, positionID, "set quantity of position",
+			`UPDATE positions SET qty = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`,
+			positionID, qty, s.time(s.orNow(at)))
+	})
 }
 
 // updateActive runs an UPDATE of one active position and tells a missing
@@ -98,9 +108,12 @@ func (s *Store) updateActive(ctx context.Context, q Querier, id int64, what, sql
 // IncrementRepairCount implements db.Store.
 func (s *Store) IncrementRepairCount(ctx context.Context, positionID int64) (int, error) {
 	var n int
-	err := s.queryRow(ctx, s.d.Write, fmt.Sprintf("increment repair count of position %d", positionID),
-		`UPDATE positions SET repair_count = repair_count + 1, updated_at = $2 WHERE id = $1 RETURNING repair_count`,
-		[]any{positionID, s.time(s.now())}, scanInt(&n))
+	what := fmt.Sprintf("increment repair count of position %d", positionID)
+	err := s.write(ctx, what, sharesSession, func(q Querier) error {
+		return s.queryRow(ctx, q, what,
+			`UPDATE positions SET repair_count = repair_count + 1, updated_at = $2 WHERE id = $1 RETURNING repair_count`,
+			[]any{positionID, s.time(s.now())}, scanInt(&n))
+	})
 	return n, err
 }
 

@@ -157,26 +157,33 @@ func prefixed(alias, cols string) string {
 
 // SetSessionStatus implements db.Store.
 func (s *Store) SetSessionStatus(ctx context.Context, id, status string, at time.Time) error {
-	return s.execOne(ctx, s.d.Write, "set status of session "+id,
+	return s.updateSession(ctx, "set status of session "+id,
 		`UPDATE trading_sessions SET status = $2, updated_at = $3 WHERE session_id = $1`,
 		id, status, s.time(s.orNow(at)))
 }
 
 // SetSessionSettings implements db.Store.
 func (s *Store) SetSessionSettings(ctx context.Context, id string, settings []byte, at time.Time) error {
-	return s.execOne(ctx, s.d.Write, "set settings of session "+id,
+	return s.updateSession(ctx, "set settings of session "+id,
 		`UPDATE trading_sessions SET settings = $2, updated_at = $3 WHERE session_id = $1`,
 		id, s.json(settings), s.time(s.orNow(at)))
 }
 
 // EndSession implements db.Store; updated_at is the end time.
 func (s *Store) EndSession(ctx context.Context, id string, end db.SessionEnd) error {
-	return s.execOne(ctx, s.d.Write, "end session "+id,
+	return s.updateSession(ctx, "end session "+id,
 		`UPDATE trading_sessions SET status = $2, end_time = $3, final_portfolio_value = $4,
 			pnl = $5, pnl_pct = $6, total_trades = $7, updated_at = $3
 		WHERE session_id = $1`,
 		id, end.Status, s.time(s.orNow(end.EndTime)), end.FinalPortfolioValue, end.PnL, end.PnLPct,
 		end.TotalTrades)
+}
+
+// updateSession runs a fenced write of the session row.
+func (s *Store) updateSession(ctx context.Context, what, sql string, args ...any) error {
+	return s.write(ctx, what, updatesSession, func(q Querier) error {
+		return s.execOne(ctx, q, what, sql, args...)
+	})
 }
 
 // OtherSessionIDs implements db.Store, oldest first.

@@ -14,6 +14,9 @@ var _ db.Store = (*Store)(nil)
 // Store is db.Store over a Driver.
 type Store struct {
 	d Driver
+	// fence, when set, is checked inside every write that matters (see
+	// Fenced); nil on the store itself.
+	fence *db.Fence
 }
 
 // New returns the store a driver describes. Every field of d must be set.
@@ -39,8 +42,14 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 	return v, s.wrap(err, "read schema version")
 }
 
-// Close implements db.Store. Leases must be released before.
-func (s *Store) Close() error { return s.d.Close() }
+// Close implements db.Store. Leases must be released before. On a fenced
+// view it does nothing: the view shares the store's connections.
+func (s *Store) Close() error {
+	if s.fence != nil {
+		return nil
+	}
+	return s.d.Close()
+}
 
 // now is the store's clock in UTC.
 func (s *Store) now() time.Time { return s.d.Now().UTC() }
