@@ -28,7 +28,7 @@ func (a *App) openStoreReadOnly(ctx context.Context) (db.Store, error) {
 }
 
 func (a *App) openWith(ctx context.Context,
-	open func(context.Context, string, func(string) string) (db.Store, error)) (db.Store, error) {
+	open func(context.Context, string, func(string) string, ...dbopen.Option) (db.Store, error)) (db.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	s, err := open(ctx, a.str("database.url"), a.Getenv)

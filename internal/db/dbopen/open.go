@@ -17,14 +17,14 @@ import (
 // empty URL it opens the embedded default, which where locates (see
 // Locator), creating its directory with mode 0700. Errors never contain
 // a password.
-func Open[L Locator](ctx context.Context, rawURL string, where L) (db.Store, error) {
+func Open[L Locator](ctx context.Context, rawURL string, where L, opts ...Option) (db.Store, error) {
 	t, err := Resolve(rawURL, defaultPathFunc(where))
 	if err != nil {
 		return nil, err
 	}
 	switch t.Driver {
 	case Postgres:
-		s, err := pgstore.Open(ctx, t.DSN)
+		s, err := pgstore.Open(ctx, t.DSN, collect(opts).postgres()...)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL database: %w", scrub(err, t.DSN))
 		}
@@ -35,7 +35,7 @@ func Open[L Locator](ctx context.Context, rawURL string, where L) (db.Store, err
 				return nil, fmt.Errorf("create the data directory for the embedded database: %w", err)
 			}
 		}
-		s, err := sqlitestore.Open(ctx, t.DSN)
+		s, err := sqlitestore.Open(ctx, t.DSN, collect(opts).sqlite()...)
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database %s: %w", t.DSN, err)
 		}
@@ -51,20 +51,20 @@ func Open[L Locator](ctx context.Context, rawURL string, where L) (db.Store, err
 // damaged SQLite file is an error wrapping db.ErrCorrupt that says how to
 // check it. Writes through the store fail. Errors never contain a
 // password.
-func OpenReadOnly[L Locator](ctx context.Context, rawURL string, where L) (db.Store, error) {
+func OpenReadOnly[L Locator](ctx context.Context, rawURL string, where L, opts ...Option) (db.Store, error) {
 	t, err := Resolve(rawURL, defaultPathFunc(where))
 	if err != nil {
 		return nil, err
 	}
 	switch t.Driver {
 	case Postgres:
-		s, err := pgstore.OpenReadOnly(ctx, t.DSN)
+		s, err := pgstore.OpenReadOnly(ctx, t.DSN, collect(opts).postgres()...)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL database: %w", scrub(err, t.DSN))
 		}
 		return s, nil
 	default:
-		s, err := sqlitestore.OpenReadOnly(ctx, t.DSN)
+		s, err := sqlitestore.OpenReadOnly(ctx, t.DSN, collect(opts).sqlite()...)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && t.Default:
 			return nil, fmt.Errorf("no database yet at %s, the embedded default: it is created by the first "+
@@ -87,8 +87,8 @@ type integrityChecker interface {
 // then checks the whole SQLite file, so that a damaged file is never
 // reported migrated: the error wraps db.ErrCorrupt and says how to look
 // closer.
-func Migrate[L Locator](ctx context.Context, rawURL string, where L) (db.Store, error) {
-	s, err := Open(ctx, rawURL, where)
+func Migrate[L Locator](ctx context.Context, rawURL string, where L, opts ...Option) (db.Store, error) {
+	s, err := Open(ctx, rawURL, where, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -216,7 +216,7 @@ func TestDamagedSQLiteFileGivesAdvice(t *testing.T) {
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk.db")
 	must(t, os.WriteFile(junk, []byte(strings.Repeat("not a database, ", 20)), 0o600))
-	for name, open := range map[string]func(context.Context, string, func() (string, error)) (db.Store, error){
+	for name, open := range map[string]func(context.Context, string, func() (string, error), ...dbopen.Option) (db.Store, error){
 		"OpenReadOnly": dbopen.OpenReadOnly[func() (string, error)],
 		"Migrate":      dbopen.Migrate[func() (string, error)],
 	} {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,49 +31,97 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
+// Default timeouts: well under the trader's tick, so that a blocked
+// statement gives up and the tick goes on.
+const (
+	DefaultLockTimeout      = 2 * time.Second
+	DefaultStatementTimeout = 5 * time.Second
+)
+
+type options struct {
+	lockTimeout, statementTimeout time.Duration
+}
+
+// Option changes a Store setting at Open.
+type Option func(*options)
+
+// WithLockTimeout bounds how long a statement waits for a lock another
+// transaction holds (lock_timeout); it then fails with db.ErrBusy. Zero
+// waits forever. The default is DefaultLockTimeout.
+func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockTimeout = d } }
+
+// WithStatementTimeout bounds how long any statement runs
+// (statement_timeout); it then fails with db.ErrBusy. Zero lets it run.
+// The default is DefaultStatementTimeout.
+func WithStatementTimeout(d time.Duration) Option { return func(o *options) { o.statementTimeout = d } }
+
 // Open connects to the PostgreSQL database at url and applies pending
-// migrations. Errors never contain the URL's password.
-func Open(ctx context.Context, url string) (*Store, error) {
-	return open(ctx, url, false)
+// migrations (without the statement timeouts, on a connection of their
+// own). Errors never contain the URL's password.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	return open(ctx, url, false, opts)
 }
 
 // OpenReadOnly connects to the PostgreSQL database at url for reading
 // only: every transaction is read-only and nothing is migrated. A
 // database whose schema is not this gambler's is an error wrapping
 // migrate.ErrSchemaBehind or migrate.ErrSchemaAhead.
-func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
-	return open(ctx, url, true)
+func OpenReadOnly(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	return open(ctx, url, true, opts)
 }
 
-func open(ctx context.Context, url string, readOnly bool) (*Store, error) {
+func open(ctx context.Context, url string, readOnly bool, opts []Option) (*Store, error) {
+	o := options{lockTimeout: DefaultLockTimeout, statementTimeout: DefaultStatementTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse PostgreSQL URL %s: %w", redactURL(url), redactErr(err, url))
+		return nil, fmt.Errorf("parse PostgreSQL URL %s: %w", redactURL(url), redactErr(mapErr(err), url))
+	}
+	if !readOnly {
+		// Before the pool, whose timeouts a long migration must not hit.
+		if err := migrateAt(ctx, cfg.ConnConfig.Copy()); err != nil {
+			return nil, redactErr(mapErr(err), url)
+		}
 	}
 	cfg.AfterConnect = afterConnect
+	params := cfg.ConnConfig.RuntimeParams
+	params["lock_timeout"] = strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
+	params["statement_timeout"] = strconv.FormatInt(o.statementTimeout.Milliseconds(), 10)
 	if readOnly {
-		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+		params["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open PostgreSQL %s: %w", redactURL(url), redactErr(err, url))
+		return nil, fmt.Errorf("open PostgreSQL %s: %w", redactURL(url), redactErr(mapErr(err), url))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL %s (is the server running and the URL right?): %w",
-			redactURL(url), redactErr(err, url))
+			redactURL(url), redactErr(mapErr(err), url))
 	}
 	s := &Store{pool: pool}
-	prepare := migrate.Up
 	if readOnly {
-		prepare = migrate.Check
-	}
-	if _, err := s.withSQLDB(ctx, prepare); err != nil {
-		pool.Close()
-		return nil, redactErr(err, url)
+		if _, err := s.withSQLDB(ctx, migrate.Check); err != nil {
+			pool.Close()
+			return nil, redactErr(mapErr(err), url)
+		}
 	}
 	s.Store = sqlstore.New(s.driver())
 	return s, nil
+}
+
+// migrateAt applies pending migrations on a connection of its own.
+func migrateAt(ctx context.Context, cfg *pgx.ConnConfig) error {
+	sqlDB := stdlib.OpenDB(*cfg)
+	defer func() { _ = sqlDB.Close() }()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to PostgreSQL %s (is the server running and the URL right?): %w",
+			redactURL(cfg.ConnString()), err)
+	}
+	_, err := migrate.Up(ctx, sqlDB, migrate.Postgres)
+	return err
 }
 
 func (s *Store) driver() sqlstore.Driver {

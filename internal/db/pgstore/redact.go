@@ -58,7 +58,7 @@ func redactErr(err error, raw string) error {
 
 // redactedKinds are the sentinels a redacted error keeps.
 func redactedKinds() []error {
-	return []error{migrate.ErrSchemaBehind, migrate.ErrSchemaAhead, db.ErrNotFound}
+	return []error{migrate.ErrSchemaBehind, migrate.ErrSchemaAhead, db.ErrNotFound, db.ErrPermission, db.ErrBusy}
 }
 
 // redacted is an error's text without passwords, wrapping only the

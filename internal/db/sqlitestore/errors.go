@@ -32,9 +32,24 @@ func mapErr(err error) error {
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		return fmt.Errorf("%w: %w", db.ErrCorrupt, err)
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("%w: %w", db.ErrBusy, err)
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+		return fmt.Errorf("%w: %w", db.ErrPermission, err)
 	}
 	return err
 }
+
+// mapErr is the package's mapErr with what only the store knows: the
+// file a damaged database or a full disk is about.
+func (s *Store) mapErr(err error) error {
+	if isDiskFull(err) {
+		return fmt.Errorf("%w at %s: %w", db.ErrDiskFull, s.path, err)
+	}
+	return corruptAdvice(mapErr(err), s.path)
+}
+
+func isDiskFull(err error) bool { return primaryCode(err) == sqlite3.SQLITE_FULL }
 
 // primaryCode is the primary result code of a SQLite error in err's chain,
 // 0 when there is none.

@@ -101,7 +101,8 @@ func TestDeleteCheckpointsInSmallBatches(t *testing.T) {
 func TestOpenAppliesDurabilitySettings(t *testing.T) {
 	s := newStore(t)
 	for pragma, want := range map[string]string{
-		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000", "page_size": "16384",
+		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "2000", "page_size": "16384",
+		"journal_size_limit": "1048576", "wal_autocheckpoint": "64",
 	} {
 		var got string
 		if err := s.w.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {

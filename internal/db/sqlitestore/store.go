@@ -59,8 +59,17 @@ type Store struct {
 }
 
 type options struct {
-	now       func() time.Time
-	heartbeat time.Duration
+	now         func() time.Time
+	heartbeat   time.Duration
+	busyTimeout time.Duration
+}
+
+func newOptions(opts []Option) options {
+	o := options{now: time.Now, busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // Option changes a Store setting at Open.
@@ -73,10 +82,32 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithHeartbeat sets how often a held lease refreshes lease_heartbeat.
 func WithHeartbeat(d time.Duration) Option { return func(o *options) { o.heartbeat = d } }
 
+// WithBusyTimeout bounds how long a statement waits for another
+// connection's lock (busy_timeout) before it fails with db.ErrBusy. The
+// default is DefaultBusyTimeout.
+func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// DefaultBusyTimeout bounds how long a statement waits for another
+// connection's write lock before it fails with db.ErrBusy: well under the
+// trader's tick, as PostgreSQL's lock_timeout.
+const DefaultBusyTimeout = 2 * time.Second
+
+// WAL bounds: the writer checkpoints every walPages pages (1 MiB with 16
+// KiB pages, where SQLite's default of 1000 pages let the WAL reach 16 MB
+// and fill a small disk on its own) and a checkpoint truncates the WAL
+// file back to walLimit bytes.
+const (
+	walPages = 64
+	walLimit = 1 << 20
+)
+
 // common are the settings of every connection; journal_mode is the
 // shorthand key that modernc applies after the _pragma list, so the page
 // size is set first on a new file.
-const common = "_pragma=page_size(16384)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+func common(o options) string {
+	return fmt.Sprintf("_pragma=page_size(16384)&_pragma=busy_timeout(%d)&_pragma=foreign_keys(ON)"+
+		"&_pragma=synchronous(FULL)", o.busyTimeout.Milliseconds())
+}
 
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations.
@@ -88,7 +119,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: create directory: %w", abs, err)
 	}
-	w, err := sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
+	o := newOptions(opts)
+	w, err := sql.Open("sqlite", abs+"?"+common(o)+fmt.Sprintf("&_pragma=journal_size_limit(%d)"+
+		"&_pragma=wal_autocheckpoint(%d)&_journal_mode=WAL&_txlock=immediate", walLimit, walPages))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
@@ -104,14 +137,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	// Readers never create the file: one connecting after the file was
 	// removed fails rather than start an empty database at the path.
-	r, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro&"+common+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro&"+common(o)+"&_pragma=query_only(1)")
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return build(abs, w, r, false, opts), nil
+	return build(abs, w, r, false, o), nil
 }
 
 // OpenReadOnly opens the existing database file at path for reading only:
@@ -139,7 +172,8 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 	if fi.IsDir() {
 		return nil, fmt.Errorf("open sqlite %s: it is a directory, not a database file", abs)
 	}
-	uri := fileURI(abs) + "?mode=ro&" + common + "&_pragma=query_only(1)"
+	o := newOptions(opts)
+	uri := fileURI(abs) + "?mode=ro&" + common(o) + "&_pragma=query_only(1)"
 	r, err := openChecked(ctx, uri, abs)
 	if isCantOpen(err) {
 		if _, werr := os.Stat(abs + "-wal"); errors.Is(werr, os.ErrNotExist) {
@@ -149,7 +183,7 @@ func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s read-only: %w", abs, err)
 	}
-	return build(abs, r, r, true, opts), nil
+	return build(abs, r, r, true, o), nil
 }
 
 // openChecked opens a read-only pool and checks the schema version.
@@ -182,11 +216,7 @@ func absPath(path string) (string, error) {
 	return abs, nil
 }
 
-func build(abs string, w, r *sql.DB, readOnly bool, opts []Option) *Store {
-	o := options{now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
+func build(abs string, w, r *sql.DB, readOnly bool, o options) *Store {
 	s := &Store{path: abs, w: w, r: r}
 	s.file, _ = os.Stat(abs) // a nil file is never the same as the path's
 	d := s.driver(o)
@@ -235,9 +265,9 @@ func (s *Store) driver(o options) sqlstore.Driver {
 	return sqlstore.Driver{
 		Name:   "sqlite",
 		Read:   querier{s.r},
-		Write:  querier{s.w},
+		Write:  writer{querier{s.w}, s},
 		InTx:   s.inTx,
-		MapErr: func(err error) error { return corruptAdvice(mapErr(err), s.path) },
+		MapErr: s.mapErr,
 		Time:   func(t time.Time) any { return t.UTC().Format(db.TimeFormat) },
 		JSON:   func(b []byte) any { return string(b) },
 		JSONField: func(col, key string) string {
@@ -265,16 +295,44 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.relieved(ctx, fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(querier{tx}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.relieved(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return s.relieved(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// relieved passes err on; when the disk is full it first checkpoints the
+// WAL into the database and truncates it, which gives back the WAL's
+// space, so that the next write, or the final checkpoint of a shutdown,
+// can succeed. (It cannot when the database file must grow by more than
+// the disk has left for the pages the WAL holds.)
+func (s *Store) relieved(ctx context.Context, err error) error {
+	if isDiskFull(err) {
+		_, _ = s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	return err
+}
+
+// writer runs single-statement writes, relieving a full disk.
+type writer struct {
+	querier
+	s *Store
+}
+
+func (w writer) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := w.querier.Exec(ctx, query, args...)
+	return n, w.s.relieved(ctx, err)
+}
+
+func (w writer) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := w.querier.Query(ctx, query, args...)
+	return rows, w.s.relieved(ctx, err)
 }
 
 // querier runs statements on a pool or on one transaction.
