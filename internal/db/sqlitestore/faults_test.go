@@ -187,3 +187,32 @@ func TestDiskFullIsNamedAndRecovers(t *testing.T) {
 }
 
 func isNoSpace(err error) bool { return strings.Contains(fmt.Sprint(err), "no space left") }
+
+// A copy of a database on a read-only file system (where SQLite cannot
+// create the WAL's -shm file) can still be inspected read-only.
+func TestOpenReadOnlyOnAReadOnlyFileSystem(t *testing.T) {
+	dir := smallDisk(t, "4m")
+	path := filepath.Join(dir, "g.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedSession(t, s, "s1")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount %s read-only: %v: %s", dir, err, out)
+	}
+	ro, err := OpenReadOnly(context.Background(), path)
+	if err != nil {
+		t.Fatalf("OpenReadOnly on a read-only file system: %v", err)
+	}
+	defer ro.Close()
+	if _, err := ro.GetSession(context.Background(), "s1"); err != nil {
+		t.Fatalf("read on a read-only file system: %v", err)
+	}
+	if _, err := Open(context.Background(), path); err == nil {
+		t.Error("a read-write Open on a read-only file system succeeded")
+	}
+}
