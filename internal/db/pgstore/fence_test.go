@@ -16,8 +16,20 @@ import (
 // row's lock: whichever commits its claim on the row first wins, and the
 // write never lands after the takeover.
 
-// storeAndRaw opens a store and a raw connection, standing for another
-// process, on one fresh database.
+// leased opens a store and a raw connection, standing for another
+// process, on one fresh database, seeds a session and takes its lease.
+func leased(t *testing.T) (*Store, *pgx.Conn, db.Session, db.Lease) {
+	t.Helper()
+	s, raw := storeAndRaw(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(context.Background(), sess.ID, db.Holder{Host: "old", PID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Release(context.Background()) })
+	return s, raw, sess, l
+}
+
 func storeAndRaw(t *testing.T) (*Store, *pgx.Conn) {
 	t.Helper()
 	u := dbtest.CreatePostgresDB(t)
@@ -59,13 +71,7 @@ func waitBlocked(t *testing.T, s *Store, n int) {
 // refuses.
 func TestFencedWriteWaitsForAnInFlightTakeover(t *testing.T) {
 	ctx := context.Background()
-	s, raw := storeAndRaw(t)
-	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "old", PID: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	s, raw, sess, l := leased(t)
 	tx, err := raw.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -100,12 +106,7 @@ func TestFencedWriteWaitsForAnInFlightTakeover(t *testing.T) {
 // waits for the write to commit, and only then moves the epoch on.
 func TestTakeoverWaitsForAnInFlightFencedWrite(t *testing.T) {
 	ctx := context.Background()
-	s, raw := storeAndRaw(t)
-	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "old", PID: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, raw, sess, l := leased(t)
 	fenced := s.Fenced(db.Fence{SessionID: sess.ID, Epoch: l.Epoch()})
 	// The old holder lost its lock (as to a dropped connection) but still
 	// writes.
