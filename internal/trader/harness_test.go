@@ -22,6 +22,13 @@ func eager() *strategy.MomentumParams {
 	return &p
 }
 
+// hourly are the default thresholds on hourly bars, for the real bars.
+func hourly() *strategy.MomentumParams {
+	p := strategy.DefaultMomentumParams()
+	p.Timeframe = "1Hour"
+	return &p
+}
+
 func journal(t *testing.T, w *tradertest.World, sid string) []db.Order {
 	t.Helper()
 	os, err := w.Store.SessionOrders(context.Background(), sid, false)

@@ -154,3 +154,41 @@ func TestCloseOnExitFlattens(t *testing.T) {
 		}
 	}
 }
+
+// TestCapitalAndMaxPositionsBoundEntries: allocated capital caps the money
+// committed to open positions and pending entries, and max positions caps
+// their number; the signals beyond are logged once per reason, with a
+// count.
+func TestCapitalAndMaxPositionsBoundEntries(t *testing.T) {
+	cfg := oneSymbol("AAPL")
+	cfg.Symbols = []string{"AAPL", "MSFT", "NVDA", "AMD"}
+	cfg.Capital = decimal.NewFromInt(25000)
+	cfg.MaxPositions = 3
+	w := tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: cfg})
+	r := w.Start(tradertest.StartOptions{})
+	sid := r.Session.ID
+	r.For(10 * time.Minute)
+	if n := len(activePositions(t, w, sid)); n != 2 {
+		t.Errorf("%d positions open with 25,000 of capital and 10,000 a position, want 2", n)
+	}
+	if len(w.Log.Messages("signals not traded: not enough buying power")) == 0 {
+		t.Errorf("no line about the capital; log:\n%s", w.Log.Tail(20))
+	}
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.Capital = decimal.Zero
+	w = tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: cfg})
+	r = w.Start(tradertest.StartOptions{})
+	r.For(10 * time.Minute)
+	if n := len(activePositions(t, w, r.Session.ID)); n != 3 {
+		t.Errorf("%d positions open with max positions 3", n)
+	}
+	if len(w.Log.Messages("signals not traded: max positions (3) reached")) == 0 {
+		t.Errorf("no line about max positions; log:\n%s", w.Log.Tail(20))
+	}
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -94,6 +94,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Run{w: w, Session: sess, Trader: tr, cancel: cancel, done: make(chan struct{})}
+	w.runs.add(1)
 	go func() {
 		finished := false
 		defer func() {
@@ -101,6 +102,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 			r.killed = !finished
 			r.mu.Unlock()
 			close(r.done)
+			w.runs.add(-1)
 		}()
 		var err error
 		if resume {
@@ -145,19 +147,53 @@ func (r *Run) Killed() bool {
 	return r.killed
 }
 
-// idle waits until the trader sleeps on the fake clock and reports true,
-// or until it has returned and reports false.
+// idle waits until every running trader of the world sleeps on the fake
+// clock and reports true, or until this one has returned and reports false.
 func (r *Run) idle() bool {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-r.done:
-			cancel()
-		case <-ctx.Done():
+	for !r.Done() {
+		n, changed := r.w.runs.get()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := r.w.Clock.WaitSleepers(ctx, n)
+		cancel()
+		if now, _ := r.w.runs.get(); err == nil && now == n {
+			return !r.Done()
 		}
-	}()
-	return r.w.Clock.WaitSleepers(ctx, 1) == nil && !r.Done()
+	}
+	return false
+}
+
+// runCount counts a world's running traders and tells when the count
+// changes.
+type runCount struct {
+	mu      sync.Mutex
+	n       int
+	changed chan struct{}
+}
+
+func (c *runCount) add(d int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += d
+	if c.changed != nil {
+		close(c.changed)
+	}
+	c.changed = make(chan struct{})
+}
+
+func (c *runCount) get() (int, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.n, c.changed
 }
 
 // Step waits until the trader sleeps, then moves the clock to its wake-up.

@@ -103,6 +103,7 @@ type World struct {
 	Broker   *broker.Client
 	Log      *LogBuffer
 	Logger   zerolog.Logger
+	runs     runCount
 }
 
 // New builds a world: a fresh database, an in-memory exchange on the fake
