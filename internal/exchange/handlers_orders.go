@@ -6,16 +6,86 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
+
+// orderView is an order as Alpaca's API shows it.
+type orderView struct {
+	ID             string           `json:"id"`
+	ClientOrderID  string           `json:"client_order_id"`
+	CreatedAt      time.Time        `json:"created_at"`
+	UpdatedAt      time.Time        `json:"updated_at"`
+	SubmittedAt    time.Time        `json:"submitted_at"`
+	FilledAt       *time.Time       `json:"filled_at"`
+	ExpiredAt      *time.Time       `json:"expired_at"`
+	CanceledAt     *time.Time       `json:"canceled_at"`
+	FailedAt       *time.Time       `json:"failed_at"`
+	ReplacedAt     *time.Time       `json:"replaced_at"`
+	ReplacedBy     *string          `json:"replaced_by"`
+	Replaces       *string          `json:"replaces"`
+	AssetID        string           `json:"asset_id"`
+	Symbol         string           `json:"symbol"`
+	AssetClass     string           `json:"asset_class"`
+	Notional       *decimal.Decimal `json:"notional"`
+	Qty            *decimal.Decimal `json:"qty"`
+	FilledQty      decimal.Decimal  `json:"filled_qty"`
+	FilledAvgPrice *decimal.Decimal `json:"filled_avg_price"`
+	OrderClass     string           `json:"order_class"`
+	OrderType      string           `json:"order_type"`
+	Type           string           `json:"type"`
+	Side           string           `json:"side"`
+	TimeInForce    string           `json:"time_in_force"`
+	LimitPrice     *decimal.Decimal `json:"limit_price"`
+	StopPrice      *decimal.Decimal `json:"stop_price"`
+	TrailPrice     *decimal.Decimal `json:"trail_price"`
+	TrailPercent   *decimal.Decimal `json:"trail_percent"`
+	HWM            *decimal.Decimal `json:"hwm"`
+	Status         string           `json:"status"`
+	ExtendedHours  bool             `json:"extended_hours"`
+	Legs           []orderView      `json:"legs"`
+}
+
+// viewLocked renders o; with legs, its legs are nested under it.
+func (e *Exchange) viewLocked(o *order, legs bool) orderView {
+	qty := o.Qty
+	v := orderView{
+		ID: o.ID, ClientOrderID: o.ClientOrderID,
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, SubmittedAt: o.CreatedAt,
+		FilledAt: o.FilledAt, CanceledAt: o.CanceledAt, ExpiredAt: o.ExpiredAt, ExtendedHours: o.ExtendedHours,
+		AssetID: assetID(o.Symbol), Symbol: o.Symbol, AssetClass: "us_equity",
+		Qty: &qty, FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice,
+		OrderClass: o.Class, OrderType: o.Type, Type: o.Type, Side: o.Side, TimeInForce: o.TimeInForce,
+		LimitPrice: o.LimitPrice, StopPrice: o.StopPrice, Status: o.Status,
+	}
+	if legs {
+		for _, id := range o.Legs {
+			v.Legs = append(v.Legs, e.viewLocked(e.byID[id], false))
+		}
+	}
+	return v
+}
+
+func (e *Exchange) handlePlaceOrder(w http.ResponseWriter, r *http.Request) {
+	var req placeRequest
+	if err := decodeBody(r, &req); err != nil {
+		e.fail(w, err)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, err := e.placeLocked(req)
+	if err != nil {
+		e.fail(w, err)
+		return
+	}
+	e.respondSaved(w, http.StatusOK, e.viewLocked(o, true))
+}
 
 const (
 	defaultOrderLimit = 50
 	maxOrderLimit     = 500
 )
-
-func orderNotFound() *apiError {
-	return errf(http.StatusNotFound, codeNotFound, "order not found")
-}
 
 func (e *Exchange) handleGetOrder(w http.ResponseWriter, r *http.Request) {
 	e.writeOrder(w, func() *order { return e.byID[r.PathValue("id")] })
@@ -31,7 +101,7 @@ func (e *Exchange) writeOrder(w http.ResponseWriter, lookup func() *order) {
 	defer e.mu.Unlock()
 	o := lookup()
 	if o == nil {
-		writeError(w, orderNotFound())
+		e.fail(w, orderNotFound())
 		return
 	}
 	writeJSON(w, http.StatusOK, e.viewLocked(o, true))
@@ -40,16 +110,10 @@ func (e *Exchange) writeOrder(w http.ResponseWriter, lookup func() *order) {
 func (e *Exchange) handleCancelOrder(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	o := e.byID[r.PathValue("id")]
-	if o == nil {
-		writeError(w, orderNotFound())
+	if err := e.cancelOrderLocked(r.PathValue("id"), e.marketNow()); err != nil {
+		e.fail(w, err)
 		return
 	}
-	if !o.open() {
-		writeError(w, invalid("order is not cancelable: status "+o.Status))
-		return
-	}
-	e.cancelLocked(o, e.marketNow())
 	e.respondSaved(w, http.StatusNoContent, nil)
 }
 
@@ -58,21 +122,13 @@ type cancelEntry struct {
 	Status int    `json:"status"`
 }
 
-func (e *Exchange) cancelAllLocked(now time.Time) []cancelEntry {
-	out := []cancelEntry{}
-	for _, o := range e.st.Orders {
-		if o.open() {
-			e.cancelLocked(o, now)
-			out = append(out, cancelEntry{ID: o.ID, Status: http.StatusOK})
-		}
-	}
-	return out
-}
-
 func (e *Exchange) handleCancelAll(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := e.cancelAllLocked(e.marketNow())
+	out := []cancelEntry{}
+	for _, o := range e.cancelAllLocked(e.marketNow()) {
+		out = append(out, cancelEntry{ID: o.ID, Status: http.StatusOK})
+	}
 	e.respondSaved(w, http.StatusMultiStatus, out)
 }
 
@@ -86,19 +142,19 @@ type orderFilter struct {
 	symbols      map[string]bool
 }
 
-func parseOrderFilter(r *http.Request) (orderFilter, *apiError) {
+func parseOrderFilter(r *http.Request) (orderFilter, error) {
 	q := r.URL.Query()
 	f := orderFilter{status: q.Get("status"), limit: defaultOrderLimit, side: q.Get("side"), nested: q.Get("nested") == "true"}
 	if f.status == "" {
 		f.status = "open"
 	}
 	if f.status != "open" && f.status != "closed" && f.status != "all" {
-		return f, errf(http.StatusUnprocessableEntity, codeUnprocessable, "status must be open, closed or all")
+		return f, invalid("status must be open, closed or all")
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 {
-			return f, errf(http.StatusUnprocessableEntity, codeUnprocessable, "limit must be a positive integer")
+			return f, invalid("limit must be a positive integer")
 		}
 		f.limit = min(n, maxOrderLimit)
 	}
@@ -106,7 +162,7 @@ func parseOrderFilter(r *http.Request) (orderFilter, *apiError) {
 		if s := q.Get(name); s != "" {
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				return f, errf(http.StatusUnprocessableEntity, codeUnprocessable, name+" must be an RFC 3339 time")
+				return f, invalid(name + " must be an RFC 3339 time")
 			}
 			*dst = t
 		}
@@ -116,7 +172,7 @@ func parseOrderFilter(r *http.Request) (orderFilter, *apiError) {
 	case "asc":
 		f.asc = true
 	default:
-		return f, errf(http.StatusUnprocessableEntity, codeUnprocessable, "direction must be asc or desc")
+		return f, invalid("direction must be asc or desc")
 	}
 	if s := q.Get("symbols"); s != "" {
 		f.symbols = make(map[string]bool)
@@ -146,9 +202,9 @@ func (f orderFilter) match(o *order) bool {
 }
 
 func (e *Exchange) handleListOrders(w http.ResponseWriter, r *http.Request) {
-	f, aerr := parseOrderFilter(r)
-	if aerr != nil {
-		writeError(w, aerr)
+	f, err := parseOrderFilter(r)
+	if err != nil {
+		e.fail(w, err)
 		return
 	}
 	e.mu.Lock()
