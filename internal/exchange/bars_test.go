@@ -16,9 +16,8 @@ import (
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
 
 	"github.com/gambler-trader/gambler/internal/exchange"
+	"github.com/gambler-trader/gambler/internal/realdata"
 )
-
-const sharedBars = "../../../shared/data/bars_1h_2024-11_2025-11.csv"
 
 func symbols(n int) []string {
 	out := make([]string, n)
@@ -253,9 +252,10 @@ func TestMomentumBurstsTriggerTheStrategy(t *testing.T) {
 }
 
 func TestVolatilityCalibratedOnRealBars(t *testing.T) {
-	fh, err := os.Open(sharedBars)
+	path := realdata.BarsFile(t)
+	fh, err := os.Open(path)
 	if err != nil {
-		t.Skipf("calibration data %s absent (it lives in the shared folder beside the repo): %v", sharedBars, err)
+		t.Fatalf("open %s: %v", path, err)
 	}
 	defer fh.Close()
 	var real []float64

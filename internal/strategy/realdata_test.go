@@ -6,38 +6,15 @@ import (
 	"io"
 	"math/big"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/gambler-trader/gambler/internal/realdata"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
-
-const realBarsFile = "shared/data/bars_1h_2024-11_2025-11.csv"
-
-// findRealBars looks for the shared data directory beside the work tree
-// (../shared/data from the repository root) in every ancestor directory.
-func findRealBars(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		p := filepath.Join(dir, realBarsFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("real bars not found: no %s in any ancestor of the package directory (the shared data sits beside the work tree in CI)", realBarsFile)
-		}
-		dir = parent
-	}
-}
 
 func loadRealBars(t *testing.T, path string) map[string][]strategy.Bar {
 	t.Helper()
@@ -119,7 +96,7 @@ func exactMomentum(bars []exactBar) (change, ratio *big.Rat, hasRatio bool) {
 }
 
 func TestMomentumOnRealHourlyBars(t *testing.T) {
-	bySymbol := loadRealBars(t, findRealBars(t))
+	bySymbol := loadRealBars(t, realdata.BarsFile(t))
 	if len(bySymbol) != 10 {
 		t.Fatalf("%d symbols in the data, want 10", len(bySymbol))
 	}
