@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -335,7 +336,7 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	cfg := exchange.Config{
-		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(o.simSeed),
+		StateFile: filepath.Join(dir, simStateFile(a.str("database.url"), o.instanceID)), Seed: int64(o.simSeed),
 		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
 		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
 	}
@@ -383,4 +384,16 @@ func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, symbols []st
 			strings.Join(bad, ", "), c.Unknown, c.Halted)
 	}
 	return c, nil
+}
+
+// simStateFile names the in-process exchange's state file: one per
+// database and instance, so two traders of one HOME never share an account
+// unknowingly (and the exchange's lock refuses a second one on the same
+// file). The default database's instance 1 keeps the historical name.
+func simStateFile(databaseURL string, instance int) string {
+	if databaseURL == "" && instance == 1 {
+		return "exchange-state.json"
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", databaseURL, instance)))
+	return fmt.Sprintf("exchange-state-%d-%x.json", instance, sum[:6])
 }

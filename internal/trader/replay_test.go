@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alpacahq/alpaca-trade-api-go/v3/alpaca"
+
 	"github.com/gambler-trader/gambler/internal/exchange"
 	"github.com/gambler-trader/gambler/internal/orders"
+	"github.com/gambler-trader/gambler/internal/realdata"
 	"github.com/gambler-trader/gambler/internal/strategy"
 	"github.com/gambler-trader/gambler/internal/trader"
 	"github.com/gambler-trader/gambler/internal/tradertest"
@@ -24,7 +27,7 @@ const replayWeeks = 26
 // every signal on which the session was flat got its entry; no bar was
 // acted on twice.
 func TestReplayTradesWhatTheRuleSays(t *testing.T) {
-	path := tradertest.RealBarsPath(t)
+	path := realdata.BarsFile(t)
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) { replay(t, driver, path) })
 	}
@@ -38,7 +41,7 @@ type barKey struct {
 func replay(t *testing.T, driver, path string) {
 	params := strategy.DefaultMomentumParams()
 	params.Timeframe = "1Hour"
-	file := tradertest.LoadBars(t, path)
+	file := realdata.Load(t, path)
 	symbols := make([]string, 0, len(file))
 	for s := range file {
 		symbols = append(symbols, s)
@@ -84,10 +87,11 @@ func replay(t *testing.T, driver, path string) {
 		}
 	}
 	held := holdings(w.ExchangeOrders(), sid)
+	cal := calendarOf(t, w.URL, begin, end)
 	var due, missed []string
 	for k := range signals {
 		closeAt := k.bar.Add(time.Hour)
-		at, ok := scanOf(closeAt, settle)
+		at, ok := cal.scanOf(closeAt, settle)
 		if !ok || at.Sub(closeAt) > time.Hour || held(k.symbol, at.Add(-time.Nanosecond)) {
 			continue
 		}
@@ -143,27 +147,44 @@ func offlineSignals(s strategy.Strategy, file map[string][]strategy.Bar, from, t
 	return out
 }
 
-// scanOf is when the trader evaluates the bar that closes at closeAt: at
-// the close plus the settle delay while the market is open then (09:30 to
-// 16:00 New York time on a weekday; holidays have no bars and so no
-// signals), else at the next open plus the settle delay.
-func scanOf(closeAt time.Time, settle time.Duration) (time.Time, bool) {
+// sessions are the market's open and close per trading day, as the
+// exchange's /v2/calendar serves them (NYSE holidays and early closes).
+type sessions []struct{ open, close time.Time }
+
+func calendarOf(t *testing.T, baseURL string, from, to time.Time) sessions {
+	t.Helper()
+	days, err := alpaca.NewClient(alpaca.ClientOpts{BaseURL: baseURL}).GetCalendar(alpaca.GetCalendarRequest{
+		Start: from.AddDate(0, 0, -7), End: to.AddDate(0, 0, 7)})
+	if err != nil {
+		t.Fatalf("calendar: %v", err)
+	}
 	ny, _ := time.LoadLocation("America/New_York")
+	var out sessions
+	for _, d := range days {
+		open, err1 := time.ParseInLocation("2006-01-02 15:04", d.Date+" "+d.Open, ny)
+		shut, err2 := time.ParseInLocation("2006-01-02 15:04", d.Date+" "+d.Close, ny)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("calendar day %+v: %v %v", d, err1, err2)
+		}
+		out = append(out, struct{ open, close time.Time }{open.UTC(), shut.UTC()})
+	}
+	return out
+}
+
+// scanOf is when the trader evaluates the bar that closes at closeAt: at
+// the close plus the settle delay while the market is open then, else at
+// the next open plus the settle delay.
+func (cal sessions) scanOf(closeAt time.Time, settle time.Duration) (time.Time, bool) {
 	at := closeAt.Add(settle)
-	l := at.In(ny)
-	open := time.Date(l.Year(), l.Month(), l.Day(), 9, 30, 0, 0, ny)
-	shut := time.Date(l.Year(), l.Month(), l.Day(), 16, 0, 0, 0, ny)
-	weekday := func(t time.Time) bool { return t.Weekday() != time.Saturday && t.Weekday() != time.Sunday }
-	if weekday(l) && !l.Before(open) && l.Before(shut) {
-		return at, true
+	for _, s := range cal {
+		if !at.Before(s.open) && at.Before(s.close) {
+			return at, true
+		}
+		if s.open.After(at) {
+			return s.open.Add(settle), true
+		}
 	}
-	if !weekday(l) || !l.Before(open) {
-		open = open.AddDate(0, 0, 1)
-	}
-	for !weekday(open) {
-		open = open.AddDate(0, 0, 1)
-	}
-	return open.Add(settle).UTC(), true
+	return time.Time{}, false
 }
 
 // holdings returns whether the session held a position in a symbol at a

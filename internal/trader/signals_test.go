@@ -12,6 +12,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/exchange"
 	"github.com/gambler-trader/gambler/internal/orders"
+	"github.com/gambler-trader/gambler/internal/realdata"
 	"github.com/gambler-trader/gambler/internal/trader"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
@@ -128,7 +129,7 @@ func TestMarketClosedWaitsForTheOpen(t *testing.T) {
 // TestCheckSymbols asks the exchange about symbols: with a bars file only
 // its symbols exist.
 func TestCheckSymbols(t *testing.T) {
-	path := tradertest.RealBarsPath(t)
+	path := realdata.BarsFile(t)
 	w := tradertest.New(t, tradertest.Options{Exchange: exchange.Config{BarsFile: path}})
 	c, err := trader.CheckSymbols(context.Background(), w.Broker, []string{"AAPL", "ZZZZ", "MSFT", "QQQQ"})
 	if err != nil {
@@ -143,7 +144,7 @@ func TestCheckSymbols(t *testing.T) {
 // fails the bars request; it is dropped with one warning and the others
 // keep trading.
 func TestUnknownSymbolIsDropped(t *testing.T) {
-	path := tradertest.RealBarsPath(t)
+	path := realdata.BarsFile(t)
 	cfg := trader.Config{Symbols: []string{"AAPL", "NOPE"}, Interval: time.Hour, CheckpointInterval: 6 * time.Hour,
 		StopLossPct: decimal.NewFromInt(2), TakeProfitPct: decimal.NewFromInt(4), PositionSize: decimal.NewFromInt(10000)}
 	w := tradertest.New(t, tradertest.Options{Exchange: exchange.Config{BarsFile: path, MarketHours: true}, Trader: cfg,

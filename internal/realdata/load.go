@@ -1,11 +1,10 @@
-package tradertest
+package realdata
 
 import (
 	"encoding/csv"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -15,39 +14,9 @@ import (
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
-// realBarsFile is the shared data's year of hourly bars, beside the work
-// tree.
-const realBarsFile = "shared/data/bars_1h_2024-11_2025-11.csv"
-
-// RealBarsPath finds the real bars in an ancestor directory of the test's.
-// Outside the workspace the file is absent and the test is skipped; under
-// CI=true, where it is always present, its absence fails the test.
-func RealBarsPath(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		p := filepath.Join(dir, realBarsFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			msg := "real bars not found: no " + realBarsFile + " in any ancestor of the test's directory"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		dir = parent
-	}
-}
-
-// LoadBars reads a bars CSV (symbol,timestamp,open,high,low,close,volume)
+// Load reads a bars CSV (symbol,timestamp,open,high,low,close,volume)
 // into bars per symbol, oldest first.
-func LoadBars(t testing.TB, path string) map[string][]strategy.Bar {
+func Load(t testing.TB, path string) map[string][]strategy.Bar {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
