@@ -168,13 +168,15 @@ func (l *lease) check(ctx context.Context) error {
 	if err := l.rowTaken(ctx); err != nil {
 		return err
 	}
+	// The heartbeat is for a person reading the row: one that cannot be
+	// written now (the row busy under this process's own fenced write) is
+	// written at a later Alive, and says nothing about the lease.
 	if now := l.s.now(); now.Sub(l.beat) >= l.s.d.Heartbeat {
 		if _, err := l.s.exec(ctx, l.s.d.Write, "refresh the lease heartbeat of session "+l.sessionID,
 			`UPDATE trading_sessions SET lease_heartbeat = $2 WHERE session_id = $1 AND lease_epoch = $3`,
-			l.sessionID, l.s.time(now), l.epoch); err != nil {
-			return err
+			l.sessionID, l.s.time(now), l.epoch); err == nil {
+			l.beat = now
 		}
-		l.beat = now
 	}
 	return nil
 }

@@ -19,7 +19,9 @@ type Store struct {
 	fence *db.Fence
 }
 
-// New returns the store a driver describes. Every field of d must be set.
+// New returns the store a driver describes. Now, Heartbeat and
+// DeleteBatch have defaults; LockShared and LockForUpdate may be empty;
+// every other field must be set.
 func New(d Driver) *Store {
 	if d.Now == nil {
 		d.Now = time.Now
