@@ -121,3 +121,41 @@ func TestLeaseRefusalNamesLiveHolderNotStaleRow(t *testing.T) {
 		t.Fatalf("refusal: %v, want pid 33 named", err)
 	}
 }
+
+// TestLeaseAliveSeesATakeoverThatEnded: while the connection was down
+// another process took the session and let it go again. The lock is free,
+// but the epoch moved on: Alive must not take the session back, and must
+// not keep the lock it briefly retook.
+func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	killLeaseBackend(t, s, sess.ID)
+	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	if err != nil {
+		t.Fatalf("the lock should be free after the connection died: %v", err)
+	}
+	if err := other.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var held *db.LeaseHeldError
+	if err := l.Alive(ctx); !errors.As(err, &held) {
+		t.Fatalf("Alive after a takeover that ended: %v, want a *db.LeaseHeldError", err)
+	}
+	if _, running, err := s.LeaseHolder(ctx, sess.ID); err != nil || running {
+		t.Fatalf("lease after the lost holder's Alive: running %v, %v; want free", running, err)
+	}
+	third, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "c", PID: 33})
+	if err != nil {
+		t.Fatalf("acquire after the lost holder's Alive: %v", err)
+	}
+	defer third.Release(ctx)
+	if third.Epoch() != l.Epoch()+2 {
+		t.Errorf("epoch of the third holder %d, want %d", third.Epoch(), l.Epoch()+2)
+	}
+}
