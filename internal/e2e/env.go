@@ -36,17 +36,22 @@ type Env struct {
 func NewEnv(t testing.TB, driver string, speed string) *Env {
 	t.Helper()
 	e := &Env{T: t, Dir: t.TempDir()}
-	switch driver {
-	case "sqlite":
-		e.DBURL = filepath.Join(e.Dir, "gambler.db")
-	case "postgres":
-		e.DBURL = dbtest.CreatePostgresDB(t)
-	default:
-		t.Fatalf("unknown driver %s", driver)
-	}
+	e.DBURL = e.dbURL(driver)
 	e.Exchange = StartExchange(t, e.Dir, "--speed", speed, "--seed", "7")
 	e.connect("", "")
 	return e
+}
+
+// dbURL creates the test's database on driver.
+func (e *Env) dbURL(driver string) string {
+	switch driver {
+	case "sqlite":
+		return filepath.Join(e.Dir, "gambler.db")
+	case "postgres":
+		return dbtest.CreatePostgresDB(e.T)
+	}
+	e.T.Fatalf("unknown driver %s", driver)
+	return ""
 }
 
 // connect opens the test's own store and broker client (with keys when the
