@@ -31,7 +31,7 @@ func allPositions(t *testing.T, w *tradertest.World, sid string) []db.Position {
 	return ps
 }
 
-func session(t *testing.T, w *tradertest.World, sid string) db.Session {
+func sessionRow(t *testing.T, w *tradertest.World, sid string) db.Session {
 	t.Helper()
 	s, err := w.Store.GetSession(context.Background(), sid)
 	if err != nil {
@@ -93,7 +93,7 @@ func TestBracketLifeCycle(t *testing.T) {
 			if err := r.Stop(); err != nil {
 				t.Fatal(err)
 			}
-			s := session(t, w, sid)
+			s := sessionRow(t, w, sid)
 			if s.Status != db.StatusCompleted || s.EndTime == nil || s.TotalTrades < 1 {
 				t.Errorf("session after stop: %+v", s)
 			}
@@ -123,7 +123,7 @@ func TestDeadlineEndsTheSession(t *testing.T) {
 	if now := w.Clock.Now(); now.Before(tradertest.Monday.Add(20*time.Minute)) || now.After(tradertest.Monday.Add(21*time.Minute)) {
 		t.Errorf("ended at %s, want at the deadline", now)
 	}
-	if s := session(t, w, r.Session.ID); s.Status != db.StatusCompleted {
+	if s := sessionRow(t, w, r.Session.ID); s.Status != db.StatusCompleted {
 		t.Errorf("status %s", s.Status)
 	}
 }
@@ -217,7 +217,7 @@ func TestShutdownWhileTheBrokerHangs(t *testing.T) {
 			if took := time.Since(began); took > cfg.ShutdownTimeout+5*time.Second {
 				t.Errorf("the stop took %s with a %s budget", took, cfg.ShutdownTimeout)
 			}
-			if s := session(t, w, sid); s.Status != db.StatusCompleted {
+			if s := sessionRow(t, w, sid); s.Status != db.StatusCompleted {
 				t.Errorf("session %s after the stop", s.Status)
 			}
 			cp, err := w.Store.NewestCheckpoint(context.Background(), sid, 0)

@@ -112,6 +112,9 @@ type Trader struct {
 	// resumeThrough is the newest bar end the session had scanned before
 	// it was resumed, from its checkpoint.
 	resumeThrough time.Time
+	// previousRun is the end of the run before a reopen, for the reopen
+	// checkpoint.
+	previousRun *db.SessionEnd
 
 	lastAccount    checkpoint.Account
 	haveAccount    bool
