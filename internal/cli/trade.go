@@ -198,7 +198,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		Symbols: symbols.Tradable, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
 		SettleDelay: opts.settleDelay, SignalMaxAge: opts.signalMaxAge, LongOnly: symbols.LongOnly,
 		ShutdownTimeout: opts.shutdownWait,
-		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
+		StopLossPct:     opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
 	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
 		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
