@@ -45,7 +45,7 @@ func mapErr(err error) error {
 	if !errors.As(err, &pgErr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if k := kind(pgErr.Code); k != nil {
+	if k := kind(pgErr.Code); k != nil && !errors.Is(err, k) {
 		return fmt.Errorf("%w: %w", k, err)
 	}
 	return err

@@ -12,38 +12,46 @@ import (
 )
 
 // mapErr turns SQLite errors into the contract's sentinel errors, keeping
-// the driver error in the chain for its message.
+// the driver error in the chain for its message. An error mapped already
+// is passed on as it is.
 func mapErr(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err
 	}
+	if k := kind(se); k != nil && !errors.Is(err, k) {
+		return fmt.Errorf("%w: %w", k, err)
+	}
+	return err
+}
+
+// kind is the contract's sentinel for a SQLite error, nil for none.
+func kind(se *sqlite.Error) error {
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return fmt.Errorf("%w: %w", db.ErrConflict, err)
+		return db.ErrConflict
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		// Every foreign key points at trading_sessions.
-		return fmt.Errorf("session: %w: %w", db.ErrNotFound, err)
+		return db.ErrNotFound // every foreign key points at trading_sessions
 	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
 		if strings.Contains(se.Error(), db.ErrImmutable.Error()) {
-			return fmt.Errorf("%w: %w", db.ErrImmutable, err)
+			return db.ErrImmutable
 		}
 	}
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
-		return fmt.Errorf("%w: %w", db.ErrCorrupt, err)
+		return db.ErrCorrupt
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return fmt.Errorf("%w: %w", db.ErrBusy, err)
+		return db.ErrBusy
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
-		return fmt.Errorf("%w: %w", db.ErrPermission, err)
+		return db.ErrPermission
 	}
-	return err
+	return nil
 }
 
 // mapErr is the package's mapErr with what only the store knows: the
 // file a damaged database or a full disk is about.
 func (s *Store) mapErr(err error) error {
-	if isDiskFull(err) {
+	if isDiskFull(err) && !errors.Is(err, db.ErrDiskFull) {
 		return fmt.Errorf("%w at %s: %w", db.ErrDiskFull, s.path, err)
 	}
 	return corruptAdvice(mapErr(err), s.path)

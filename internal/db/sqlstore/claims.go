@@ -72,16 +72,12 @@ func (s *Store) SymbolClaims(ctx context.Context) ([]db.SymbolClaim, error) {
 
 // TakeOverClaim implements db.Store.
 func (s *Store) TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error {
-	return s.write(ctx, "take over the claim on "+symbol, sharesSession, func(q Querier) error {
-		return s.takeOverClaim(ctx, q, symbol, fromSessionID, toSessionID, at)
+	what := fmt.Sprintf("take over the claim on %s from session %s", symbol, fromSessionID)
+	return s.write(ctx, what, sharesSession, func(q Querier) error {
+		return s.execOne(ctx, q, what, `UPDATE symbol_claims SET session_id = $3, claimed_at = $4,
+				instance_id = (SELECT instance_id FROM trading_sessions WHERE session_id = $3)
+			WHERE symbol = $1 AND session_id = $2
+				AND EXISTS (SELECT 1 FROM trading_sessions WHERE session_id = $3)`,
+			symbol, fromSessionID, toSessionID, s.time(s.orNow(at)))
 	})
-}
-
-func (s *Store) takeOverClaim(ctx context.Context, q Querier, symbol, from, to string, at time.Time) error {
-	err := s.execOne(ctx, q, fmt.Sprintf("take over the claim on %s from session %s", symbol, from),
-		`UPDATE symbol_claims SET session_id = $3, claimed_at = $4,
-			instance_id = (SELECT instance_id FROM trading_sessions WHERE session_id = $3)
-		WHERE symbol = $1 AND session_id = $2 AND EXISTS (SELECT 1 FROM trading_sessions WHERE session_id = $3)`,
-		symbol, from, to, s.time(s.orNow(at)))
-	return err
 }
