@@ -37,7 +37,7 @@ func (e *Exchange) applyFillLocked(sym, side string, qty, price decimal.Decimal)
 
 // opensExposureLocked reports whether req adds to (or opens) a position
 // rather than reducing one; only those need buying power.
-func (e *Exchange) opensExposureLocked(req *placeRequest) bool {
+func (e *Exchange) opensExposureLocked(req *placeRequest, price decimal.Decimal) bool {
 	p := e.st.Positions[req.Symbol]
 	if p == nil {
 		return true
@@ -45,7 +45,7 @@ func (e *Exchange) opensExposureLocked(req *placeRequest) bool {
 	if (req.Side == "buy") == p.Qty.IsPositive() {
 		return true
 	}
-	return req.Qty.GreaterThan(p.Qty.Abs())
+	return req.qtyAt(price).GreaterThan(p.Qty.Abs())
 }
 
 type accountView struct {

@@ -74,6 +74,7 @@ func (e *Exchange) Handler() http.Handler {
 	api.HandleFunc("DELETE /v2/orders", e.handleCancelAll)
 	api.HandleFunc("GET /v2/orders/{id}", e.handleGetOrder)
 	api.HandleFunc("DELETE /v2/orders/{id}", e.handleCancelOrder)
+	api.HandleFunc("PATCH /v2/orders/{id}", e.handleReplaceOrder)
 	api.HandleFunc("GET /v2/orders:by_client_order_id", e.handleOrderByClientID)
 	api.HandleFunc("GET /v2/events/trades", e.handleTradeStream)
 	api.HandleFunc("GET /v2/stocks/bars", e.handleBars)
