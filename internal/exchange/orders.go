@@ -15,7 +15,7 @@ const (
 	statusHeld     = "held" // a bracket/OTO leg waiting for its entry to fill
 	statusFilled   = "filled"
 	statusCanceled = "canceled"
-	statusExpired  = "expired" // a day order the close ended
+	statusExpired  = "expired"  // a day order the close ended
 	statusReplaced = "replaced" // replaced by another order (PATCH /v2/orders/{id})
 )
 
@@ -60,8 +60,8 @@ type order struct {
 	ReplacedAt *time.Time       `json:"replaced_at,omitempty"`
 	// AuctionAt is when an opg or cls order meets its auction.
 	AuctionAt *time.Time `json:"auction_at,omitempty"`
-	ParentID       string           `json:"parent_id,omitempty"`
-	Legs           []string         `json:"legs,omitempty"`
+	ParentID  string     `json:"parent_id,omitempty"`
+	Legs      []string   `json:"legs,omitempty"`
 	// LiveAt is when the order entered the book (a leg: when its entry
 	// filled); it executes only on prices after that instant.
 	LiveAt time.Time `json:"live_at"`
