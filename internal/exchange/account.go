@@ -6,7 +6,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// marginMultiplier is the Reg-T style leverage behind buying_power.
+// marginMultiplier is the Reg-T style leverage behind buying_power (the
+// default of max_margin_multiplier).
 var marginMultiplier = decimal.NewFromInt(2)
 
 // applyFillLocked moves cash and the position of sym for one execution.
@@ -94,14 +95,16 @@ func (e *Exchange) accountLocked(now time.Time) accountView {
 	}
 	equity := e.st.Cash.Add(long).Add(short)
 	gross := long.Sub(short)
-	bp := decimal.Max(decimal.Zero, equity.Mul(marginMultiplier).Sub(gross))
+	mult := e.marginLocked()
+	bp := decimal.Max(decimal.Zero, equity.Mul(mult).Sub(gross))
 	return accountView{
 		ID: "00000000-0000-4000-8000-000000000001", AccountNumber: "SIM000001",
 		Status: "ACTIVE", CryptoStatus: "INACTIVE", Currency: "USD",
 		BuyingPower: bp, RegTBuyingPower: bp, DaytradingBuyingPower: bp, EffectiveBuyingPower: bp,
 		NonMarginBuyingPower: decimal.Max(decimal.Zero, e.st.Cash),
 		Cash:                 e.st.Cash, PortfolioValue: equity, Equity: equity, LastEquity: e.cfg.InitialCash,
-		ShortingEnabled: true, CreatedAt: e.st.AnchorMarket, Multiplier: marginMultiplier,
+		TradeSuspendedByUser: e.configsLocked().SuspendTrade,
+		ShortingEnabled: !e.configsLocked().NoShorting, CreatedAt: e.st.AnchorMarket, Multiplier: mult,
 		LongMarketValue: long, ShortMarketValue: short, PositionMarketValue: long.Add(short),
 		InitialMargin: gross.Div(marginMultiplier), MaintenanceMargin: gross.Div(decimal.NewFromInt(4)),
 	}

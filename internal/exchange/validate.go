@@ -89,6 +89,9 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) error {
 	if !ok {
 		return invalid("no price for " + req.Symbol)
 	}
+	if err := e.checkConfigsLocked(req, price); err != nil {
+		return err
+	}
 	base := price
 	if req.LimitPrice != nil {
 		base = *req.LimitPrice
