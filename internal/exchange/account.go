@@ -104,7 +104,7 @@ func (e *Exchange) accountLocked(now time.Time) accountView {
 		NonMarginBuyingPower: decimal.Max(decimal.Zero, e.st.Cash),
 		Cash:                 e.st.Cash, PortfolioValue: equity, Equity: equity, LastEquity: e.cfg.InitialCash,
 		TradeSuspendedByUser: e.configsLocked().SuspendTrade,
-		ShortingEnabled: !e.configsLocked().NoShorting, CreatedAt: e.st.AnchorMarket, Multiplier: mult,
+		ShortingEnabled:      !e.configsLocked().NoShorting, CreatedAt: e.st.AnchorMarket, Multiplier: mult,
 		LongMarketValue: long, ShortMarketValue: short, PositionMarketValue: long.Add(short),
 		InitialMargin: gross.Div(marginMultiplier), MaintenanceMargin: gross.Div(decimal.NewFromInt(4)),
 	}

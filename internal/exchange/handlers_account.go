@@ -58,4 +58,3 @@ type assetView struct {
 	Fractionable                 bool     `json:"fractionable"`
 	Attributes                   []string `json:"attributes"`
 }
-
