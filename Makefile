@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/gambler
 PKGS := ./...
 
-.PHONY: build test test-short lint bench chaos fuzz report-screenshot clean
+.PHONY: build test test-short lint bench chaos fuzz report-screenshot sdk-check clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gambler
@@ -12,6 +12,12 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	GO=$(GO) scripts/sdk-check.sh
+
+# Alpaca's official JavaScript SDK against `gambler exchange` (sdkcheck/):
+# skipped without node, except under CI=true, where that fails.
+sdk-check:
+	GO=$(GO) scripts/sdk-check.sh
 
 lint:
 	gofmt -l . | (! grep .)

@@ -40,13 +40,13 @@ func parsePeriod(s string, end time.Time) (time.Time, bool) {
 	n, _ := strconv.Atoi(m[1])
 	switch m[2] {
 	case "D":
-		return end.AddDate(0, 0, -n), true
+		return end.AddDate(0, 0, -n).UTC(), true
 	case "W":
-		return end.AddDate(0, 0, -7*n), true
+		return end.AddDate(0, 0, -7*n).UTC(), true
 	case "M":
-		return end.AddDate(0, -n, 0), true
+		return end.AddDate(0, -n, 0).UTC(), true
 	}
-	return end.AddDate(-n, 0, 0), true
+	return end.AddDate(-n, 0, 0).UTC(), true
 }
 
 func (e *Exchange) parseHistoryQuery(r *http.Request, now time.Time) (historyQuery, error) {
@@ -80,7 +80,7 @@ func (e *Exchange) parseHistoryQuery(r *http.Request, now time.Time) (historyQue
 			period = "1M"
 		}
 		var ok bool
-		if hq.start, ok = parsePeriod(period, hq.end); !ok {
+		if hq.start, ok = parsePeriod(period, hq.end.In(e.cal.ny)); !ok {
 			return hq, invalid("period must be a number and D, W, M or A (1D, 1W, 3M, 1A)")
 		}
 	}
@@ -131,6 +131,9 @@ func (e *Exchange) historyStamps(hq historyQuery) ([]time.Time, []time.Time, err
 	}
 	for _, td := range e.cal.days(hq.start, hq.end) {
 		if hq.step == 0 {
+			if !td.close.After(hq.start) {
+				continue // closed before the period began
+			}
 			if err := add(td.date.midnight(e.cal.ny), td.close); err != nil {
 				return nil, nil, err
 			}
