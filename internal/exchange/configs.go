@@ -56,6 +56,9 @@ func (e *Exchange) marginLocked() decimal.Decimal {
 }
 
 func (c *accountConfigs) apply(p configsPatch) error {
+	if p.TradeConfirmEmail != nil && *p.TradeConfirmEmail == "" {
+		p.TradeConfirmEmail = nil // the official Go client sends its zero value for "unchanged"
+	}
 	if p.MaxMarginMultiplier != nil && *p.MaxMarginMultiplier != "1" && *p.MaxMarginMultiplier != "2" {
 		return invalid("max_margin_multiplier must be \"1\" or \"2\"")
 	}
