@@ -137,7 +137,7 @@ func TestSingleSymbolMarketData(t *testing.T) {
 			t.Errorf("latest trade = %+v", lt)
 		}
 		var lb struct {
-			Symbol string    `json:"symbol"`
+			Symbol string                `json:"symbol"`
 			Bar    struct{ T time.Time } `json:"bar"`
 		}
 		getJSON(t, f.url+"/v2/stocks/AAPL/bars/latest", &lb)
