@@ -109,13 +109,11 @@ func (e *Exchange) parseActivityQuery(r *http.Request) (activityQuery, error) {
 	if err := e.activityTimes(q.Get("date"), q.Get("after"), q.Get("until"), &aq); err != nil {
 		return aq, err
 	}
-	switch q.Get("direction") {
-	case "", "desc":
-	case "asc":
-		aq.asc = true
-	default:
-		return aq, invalid("direction must be asc or desc")
+	desc, err := ascDesc(q.Get("direction"), true, "direction", invalid)
+	if err != nil {
+		return aq, err
 	}
+	aq.asc = !desc
 	if s := q.Get("page_size"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxActivityPage {

@@ -26,11 +26,14 @@ func dialStream(t *testing.T, f *fixture) *wsClient {
 	// A hang guard, not a timing assertion.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.url, "http")+"/stream", nil)
+	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.url, "http")+"/stream", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.CloseNow() })
+	if resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
 	return &wsClient{t: t, conn: conn, ctx: ctx}
 }
 

@@ -77,12 +77,8 @@ func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, er
 		}
 		bq.limit = n
 	}
-	switch q.Get("sort") {
-	case "", "asc":
-	case "desc":
-		bq.desc = true
-	default:
-		return bq, badRequest("sort must be asc or desc")
+	if bq.desc, err = ascDesc(q.Get("sort"), false, "sort", badRequest); err != nil {
+		return bq, err
 	}
 	bq.end = now
 	if s := q.Get("end"); s != "" {
@@ -132,7 +128,7 @@ func (e *Exchange) parseSymbols(s string) ([]string, error) {
 }
 
 func encodePageToken(sym int, at time.Time) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.Unix())))
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.UnixNano())))
 }
 
 func decodePageToken(tok string, nsyms int) (int, time.Time, bool) {
@@ -145,7 +141,7 @@ func decodePageToken(tok string, nsyms int) (int, time.Time, bool) {
 	if _, err := fmt.Sscanf(string(raw), "%d:%d", &sym, &at); err != nil || sym < 0 || sym >= nsyms {
 		return 0, time.Time{}, false
 	}
-	return sym, time.Unix(at, 0).UTC(), true
+	return sym, time.Unix(0, at).UTC(), true
 }
 
 // handleBars serves bars symbol by symbol (alphabetically), each in time

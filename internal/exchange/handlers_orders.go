@@ -203,13 +203,11 @@ func parseOrderFilter(r *http.Request, ny *time.Location) (orderFilter, error) {
 			*dst = t
 		}
 	}
-	switch q.Get("direction") {
-	case "", "desc":
-	case "asc":
-		f.asc = true
-	default:
-		return f, invalid("direction must be asc or desc")
+	desc, err := ascDesc(q.Get("direction"), true, "direction", invalid)
+	if err != nil {
+		return f, err
 	}
+	f.asc = !desc
 	if s := q.Get("symbols"); s != "" {
 		f.symbols = make(map[string]bool)
 		for _, sym := range strings.Split(s, ",") {

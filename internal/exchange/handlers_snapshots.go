@@ -53,14 +53,11 @@ func (e *Exchange) snapshot(a adjustments, now time.Time) (snapshotView, bool) {
 // handleSnapshots serves GET /v2/stocks/snapshots ({sym: snapshot}) and
 // GET /v2/stocks/{symbol}/snapshot ({symbol, ...snapshot}).
 func (e *Exchange) handleSnapshots(w http.ResponseWriter, r *http.Request) {
-	syms, err := e.requestSymbols(r)
+	syms, now, err := e.symbolsNow(r)
 	if err != nil {
 		e.fail(w, err)
 		return
 	}
-	e.mu.Lock()
-	now := e.marketNow()
-	e.mu.Unlock()
 	adj := e.adjustments(syms)
 	out := map[string]snapshotView{}
 	for _, sym := range syms {

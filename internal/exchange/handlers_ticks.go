@@ -1,8 +1,6 @@
 package exchange
 
 import (
-	"encoding/base64"
-	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -17,18 +15,39 @@ func anyMap[T any](m map[string]T) map[string]any {
 	return out
 }
 
+// ascDesc reads an asc or desc parameter (as desc), def when absent.
+func ascDesc(v string, def bool, name string, refusal func(string) error) (bool, error) {
+	switch v {
+	case "":
+		return def, nil
+	case "asc":
+		return false, nil
+	case "desc":
+		return true, nil
+	}
+	return false, refusal(name + " must be asc or desc")
+}
+
+// symbolsNow reads a market-data request's symbols and the market time.
+func (e *Exchange) symbolsNow(r *http.Request) ([]string, time.Time, error) {
+	syms, err := e.requestSymbols(r)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return syms, e.marketNow(), nil
+}
+
 // serveLatest answers a latest-X request: {multi: {sym: x}} for the
 // symbols query, or {symbol, single: x} for the path's symbol (404 when
 // the symbol has no data yet).
 func (e *Exchange) serveLatest(w http.ResponseWriter, r *http.Request, multi, single string, get func([]string, time.Time) map[string]any) {
-	syms, err := e.requestSymbols(r)
+	syms, now, err := e.symbolsNow(r)
 	if err != nil {
 		e.fail(w, err)
 		return
 	}
-	e.mu.Lock()
-	now := e.marketNow()
-	e.mu.Unlock()
 	out := get(syms, now)
 	sym := r.PathValue("symbol")
 	if sym == "" {
@@ -123,37 +142,16 @@ func (e *Exchange) parseTickQuery(r *http.Request, now time.Time) (tickQuery, er
 		}
 		tq.limit = n
 	}
-	switch q.Get("sort") {
-	case "", "asc":
-	case "desc":
-		tq.desc = true
-	default:
-		return tq, badRequest("sort must be asc or desc")
+	if tq.desc, err = ascDesc(q.Get("sort"), false, "sort", badRequest); err != nil {
+		return tq, err
 	}
 	if tok := q.Get("page_token"); tok != "" {
 		var ok bool
-		if tq.pageSym, tq.pageAt, ok = decodeTickToken(tok, len(syms)); !ok {
+		if tq.pageSym, tq.pageAt, ok = decodePageToken(tok, len(syms)); !ok {
 			return tq, badRequest("invalid page_token")
 		}
 	}
 	return tq, nil
-}
-
-func encodeTickToken(sym int, at time.Time) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.UnixNano())))
-}
-
-func decodeTickToken(tok string, nsyms int) (int, time.Time, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
-		return 0, time.Time{}, false
-	}
-	var sym int
-	var at int64
-	if _, err := fmt.Sscanf(string(raw), "%d:%d", &sym, &at); err != nil || sym < 0 || sym >= nsyms {
-		return 0, time.Time{}, false
-	}
-	return sym, time.Unix(0, at).UTC(), true
 }
 
 // ticksPage reads one page of path points, symbol by symbol
@@ -182,7 +180,7 @@ func (e *Exchange) ticksPage(r *http.Request) (map[string][]tick, *string, error
 		}
 		adj[sym].eachTick(from, to, tq.desc, func(tk tick) bool {
 			if n == tq.limit {
-				tok := encodeTickToken(si, tk.at)
+				tok := encodePageToken(si, tk.at)
 				token = &tok
 				return false
 			}

@@ -25,8 +25,8 @@ func (e *Exchange) matchLocked() bool {
 	// Auctions split the walk: the orders they fill or cancel are
 	// settled at their instant, before the prices after it.
 	for at, ok := e.nextAuctionLocked(from, now); ok; at, ok = e.nextAuctionLocked(from, now) {
-		changed = e.walkLocked(from, at) || changed
-		e.runAuctionsLocked(at)
+		e.walkLocked(from, at)
+		e.runAuctionsLocked(at) // an auction always ends its orders: a change
 		changed, from = true, at
 	}
 	changed = e.walkLocked(from, now) || changed
