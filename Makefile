@@ -2,7 +2,7 @@ GO ?= go
 BIN := bin/gambler
 PKGS := ./...
 
-.PHONY: build test test-short lint bench chaos fuzz report-screenshot clean
+.PHONY: build test test-short lint bench chaos fuzz report-screenshot sdk-check clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/gambler
@@ -15,6 +15,12 @@ test:
 	# The replay of real bars over half a year; under the race detector it
 	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
 	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
+	GO=$(GO) scripts/sdk-check.sh
+
+# Alpaca's official JavaScript SDK against `gambler exchange` (sdkcheck/):
+# skipped without node, except under CI=true, where that fails.
+sdk-check:
+	GO=$(GO) scripts/sdk-check.sh
 
 lint:
 	gofmt -l . | (! grep .)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -53,6 +54,11 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 			if cfg.ResetPrices, err = app.boolean(p + "reset_prices"); err != nil {
 				return err
 			}
+			if s := app.str(p + "start"); s != "" {
+				if cfg.Start, err = time.Parse(time.RFC3339, s); err != nil {
+					return usageError("--start must be an RFC 3339 time, such as 2025-03-12T13:00:00Z")
+				}
+			}
 			if (cfg.KeyID == "") != (cfg.Secret == "") {
 				return usageError("--key-id and --secret go together")
 			}
@@ -73,6 +79,7 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 	f.String("bars-file", "", "replay bars from this CSV (symbol,timestamp,open,high,low,close,volume)")
 	f.Bool("market-hours", false, "apply the NYSE calendar and hours (default: always open; on with --bars-file)")
 	f.Bool("reset-prices", false, "let a state file made on another seed or bars file continue on these prices")
+	f.String("start", "", "market time a new state starts at (RFC 3339; default now, or the bars file's 101st bar)")
 	f.String("slippage-bps", "0", "slippage of market orders in basis points")
 	f.String("initial-cash", "100000", "starting cash of the account")
 	return c
