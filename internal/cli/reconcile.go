@@ -85,6 +85,7 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	var writes db.Store = store
 	if !dryRun {
 		lease, err := store.AcquireLease(ctx, sess.ID, session.ThisProcess(a.Now()))
 		var held *db.LeaseHeldError
@@ -95,13 +96,15 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 			return fmt.Errorf("take lease of session %s: %w", sess.ID, err)
 		}
 		defer func() { _ = lease.Release(ctx) }()
+		// Its writes are fenced by the lease it took, like a trader's.
+		writes = store.Fenced(db.Fence{SessionID: sess.ID, Epoch: lease.Epoch()})
 	}
 	brk, stopExchange, err := a.connectBroker(ctx, opts, log, nil)
 	if err != nil {
 		return err
 	}
 	defer stopExchange()
-	rec := &reconcile.Reconciler{Store: store, Broker: brk, SessionID: sess.ID,
+	rec := &reconcile.Reconciler{Store: writes, Broker: brk, SessionID: sess.ID,
 		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, Now: a.Now, Log: log}
 	plan, err := rec.Run(ctx, reconcile.Options{DryRun: dryRun})
 	if err != nil {
@@ -109,7 +112,7 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 	}
 	plan.Log(log)
 	if !dryRun {
-		released, err := store.ReleaseIdleClaims(ctx, sess.ID)
+		released, err := writes.ReleaseIdleClaims(ctx, sess.ID)
 		if err != nil {
 			return fmt.Errorf("release idle symbol claims: %w", err)
 		}

@@ -200,7 +200,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		ShutdownTimeout: opts.shutdownWait,
 		StopLossPct:     opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
-	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
+	}, trader.Deps{Store: sess.Store(), Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
 		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
 	if err != nil {
 		_ = sess.Release(ctx)
