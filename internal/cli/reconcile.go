@@ -85,7 +85,7 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	var writes db.Store = store
+	writes := store
 	if !dryRun {
 		lease, err := store.AcquireLease(ctx, sess.ID, session.ThisProcess(a.Now()))
 		var held *db.LeaseHeldError
