@@ -141,6 +141,7 @@ func (s *Store) driver() sqlstore.Driver {
 		},
 		LockShared:    " FOR SHARE",
 		LockForUpdate: " FOR NO KEY UPDATE",
+		RowVersion:    "xmin",
 		DeleteBatch:   250,
 		SchemaVersion: func(ctx context.Context) (int64, error) {
 			return s.withSQLDB(ctx, migrate.Applied)

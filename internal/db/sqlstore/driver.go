@@ -67,6 +67,12 @@ type Driver struct {
 	// session row itself, so that two such writers never both hold a
 	// shared lock they must upgrade (PostgreSQL: " FOR NO KEY UPDATE").
 	LockForUpdate string
+	// RowVersion is a system column of every row that changes whenever
+	// the row is updated (PostgreSQL: "xmin"). Where it is set,
+	// CreateCheckpoint is one guarded statement instead of a transaction
+	// (create.go), which needs INSERT inside WITH and LockShared; where
+	// it is empty (SQLite), a transaction.
+	RowVersion string
 	// DeleteBatch is the default number of checkpoint rows per DELETE.
 	DeleteBatch int
 	// SchemaVersion reads the newest applied migration.

@@ -66,13 +66,23 @@ func (s *Store) checkFence(ctx context.Context, q Querier, how session) error {
 	err := s.queryRow(ctx, q, "check the lease epoch of session "+f.SessionID,
 		`SELECT lease_epoch FROM trading_sessions WHERE session_id = $1`+lock, []any{f.SessionID}, scanInt(&epoch))
 	if errors.Is(err, db.ErrNotFound) {
-		return &db.StaleLeaseError{SessionID: f.SessionID, Epoch: f.Epoch, Current: -1}
+		return s.staleFence(nil)
 	}
 	if err != nil {
 		return err
 	}
 	if epoch != f.Epoch {
-		return &db.StaleLeaseError{SessionID: f.SessionID, Epoch: f.Epoch, Current: epoch}
+		return s.staleFence(&epoch)
 	}
 	return nil
+}
+
+// staleFence is the refusal of a write whose fence found the session's
+// epoch at current, or found no session (nil).
+func (s *Store) staleFence(current *int64) error {
+	e := &db.StaleLeaseError{SessionID: s.fence.SessionID, Epoch: s.fence.Epoch, Current: -1}
+	if current != nil {
+		e.Current = *current
+	}
+	return e
 }

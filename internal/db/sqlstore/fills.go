@@ -14,6 +14,9 @@ func (s *Store) ApplyFill(ctx context.Context, e db.FillEffect) (bool, error) {
 	f := e.Fill
 	what := "apply fill " + f.FillID
 	applied := false
+	if e.Open != nil || e.Close != nil {
+		defer s.snaps.forget() // see writePositions
+	}
 	err := s.fencedTx(ctx, what, func(q Querier) error {
 		n, err := s.exec(ctx, q, what, `INSERT INTO fills (fill_id, session_id, client_order_id, broker_order_id,
 				symbol, side, qty, price, filled_at, created_at)

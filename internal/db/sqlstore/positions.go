@@ -31,10 +31,17 @@ func scanPosition(rows Rows) (db.Position, error) {
 	return p, rows.Scan(positionDest(&p)...)
 }
 
+// writePositions runs a write that changes positions, then forgets the
+// snapshots kept for checkpoints, which it may have made stale.
+func (s *Store) writePositions(ctx context.Context, what string, fn func(Querier) error) error {
+	defer s.snaps.forget()
+	return s.write(ctx, what, sharesSession, fn)
+}
+
 // OpenPosition implements db.Store.
 func (s *Store) OpenPosition(ctx context.Context, p db.Position) (int64, error) {
 	var id int64
-	err := s.write(ctx, "open position", sharesSession, func(q Querier) error {
+	err := s.writePositions(ctx, "open position", func(q Querier) error {
 		var err error
 		id, err = s.openPosition(ctx, q, p)
 		return err
@@ -65,7 +72,7 @@ func (s *Store) openPosition(ctx context.Context, q Querier, p db.Position) (int
 
 // ClosePosition implements db.Store.
 func (s *Store) ClosePosition(ctx context.Context, c db.PositionClose) error {
-	return s.write(ctx, "close position", sharesSession, func(q Querier) error {
+	return s.writePositions(ctx, "close position", func(q Querier) error {
 		return s.closePosition(ctx, q, c)
 	})
 }
@@ -81,7 +88,7 @@ func (s *Store) closePosition(ctx context.Context, q Querier, c db.PositionClose
 
 // SetPositionQty implements db.Store.
 func (s *Store) SetPositionQty(ctx context.Context, positionID int64, qty decimal.Decimal, at time.Time) error {
-	return s.write(ctx, "set quantity of position", sharesSession, func(q Querier) error {
+	return s.writePositions(ctx, "set quantity of position", func(q Querier) error {
 		return s.updateActive(ctx, q, positionID, "set quantity of position",
 			`UPDATE positions SET qty = $2, updated_at = $3 WHERE id = $1 AND status = 'active'`,
 			positionID, qty, s.time(s.orNow(at)))
@@ -109,7 +116,7 @@ func (s *Store) updateActive(ctx context.Context, q Querier, id int64, what, sql
 func (s *Store) IncrementRepairCount(ctx context.Context, positionID int64) (int, error) {
 	var n int
 	what := fmt.Sprintf("increment repair count of position %d", positionID)
-	err := s.write(ctx, what, sharesSession, func(q Querier) error {
+	err := s.writePositions(ctx, what, func(q Querier) error {
 		return s.queryRow(ctx, q, what,
 			`UPDATE positions SET repair_count = repair_count + 1, updated_at = $2 WHERE id = $1 RETURNING repair_count`,
 			[]any{positionID, s.time(s.now())}, scanInt(&n))

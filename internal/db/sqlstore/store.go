@@ -16,12 +16,17 @@ type Store struct {
 	d Driver
 	// fence, when set, is checked inside every write that matters (see
 	// Fenced); nil on the store itself.
-	fence *db.Fence
+	fence  *db.Fence
+	create createSQL
+	// snaps keeps the newest checkpoint's snapshot of each session where
+	// creates are guarded (create.go); nil where they are transactions.
+	// Fenced views share it.
+	snaps *snapshotCache
 }
 
 // New returns the store a driver describes. Now, Heartbeat and
-// DeleteBatch have defaults; LockShared and LockForUpdate may be empty;
-// every other field must be set.
+// DeleteBatch have defaults; LockShared, LockForUpdate and RowVersion may
+// be empty; every other field must be set.
 func New(d Driver) *Store {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -32,7 +37,11 @@ func New(d Driver) *Store {
 	if d.DeleteBatch <= 0 {
 		d.DeleteBatch = 250
 	}
-	return &Store{d: d}
+	s := &Store{d: d, create: newCreateSQL(d)}
+	if d.RowVersion != "" {
+		s.snaps = newSnapshotCache()
+	}
+	return s
 }
 
 // Driver implements db.Store.
