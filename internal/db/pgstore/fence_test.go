@@ -66,95 +66,153 @@ func waitBlocked(t *testing.T, s *Store, n int) {
 	}
 }
 
+// fencedPGWrite is a fenced write and, for the second test, a way to hold
+// it up after it has locked the session row: block runs in a transaction
+// of another connection.
+type fencedPGWrite struct {
+	name  string
+	write func(ctx context.Context, s db.Store, sessionID, symbol string) error
+	block func(ctx context.Context, tx pgx.Tx, sessionID string) error
+}
+
+var fencedPGWrites = []fencedPGWrite{
+	{
+		name: "OpenPosition",
+		write: func(ctx context.Context, s db.Store, sessionID, symbol string) error {
+			_, err := s.OpenPosition(ctx, db.Position{SessionID: sessionID, Symbol: symbol,
+				EntryTime: dbtest.BaseTime(), Direction: db.DirectionUp, Side: "buy"})
+			return err
+		},
+		// The fence's SELECT runs first; the INSERT then waits for the
+		// table.
+		block: func(ctx context.Context, tx pgx.Tx, _ string) error {
+			_, err := tx.Exec(ctx, `LOCK TABLE positions IN ACCESS EXCLUSIVE MODE`)
+			return err
+		},
+	},
+	{
+		name: "CreateCheckpoint",
+		write: func(ctx context.Context, s db.Store, sessionID, _ string) error {
+			_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: sessionID,
+				Trigger: db.TriggerInterval, AccountSnapshot: []byte(`{"cash":1}`)})
+			return err
+		},
+		// One statement locks the session row and inserts; then its
+		// trigger waits for the session's summary row. (A table lock would
+		// hold the statement up before it starts: it takes those first.)
+		block: func(ctx context.Context, tx pgx.Tx, sessionID string) error {
+			_, err := tx.Exec(ctx, `INSERT INTO checkpoint_stats (session_id) VALUES ($1)
+				ON CONFLICT (session_id) DO UPDATE SET total = checkpoint_stats.total`, sessionID)
+			return err
+		},
+	},
+}
+
+// written counts what the writes of fencedPGWrites left: positions and
+// checkpoints of the session.
+func written(t *testing.T, s *Store, sessionID string) (positions, checkpoints int) {
+	t.Helper()
+	ps, err := s.Positions(context.Background(), sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.ListCheckpoints(context.Background(), sessionID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ps), len(cs)
+}
+
 // The takeover's epoch increment is in flight (not committed) when the
 // fenced write starts: the write waits for it, then sees the new epoch and
 // refuses.
 func TestFencedWriteWaitsForAnInFlightTakeover(t *testing.T) {
-	ctx := context.Background()
-	s, raw, sess, l := leased(t)
-	tx, err := raw.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE trading_sessions SET lease_epoch = lease_epoch + 1, lease_pid = 2
-		WHERE session_id = $1`, sess.ID); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := s.Fenced(db.Fence{SessionID: sess.ID, Epoch: l.Epoch()}).
-			OpenPosition(ctx, db.Position{SessionID: sess.ID, Symbol: "AAPL", EntryTime: dbtest.BaseTime(),
-				Direction: db.DirectionUp, Side: "buy"})
-		done <- err
-	}()
-	waitBlocked(t, s, 1)
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	err = <-done
-	var se *db.StaleLeaseError
-	if !errors.As(err, &se) || se.Current != l.Epoch()+1 {
-		t.Fatalf("fenced write behind a takeover: %v, want a *db.StaleLeaseError at epoch %d", err, l.Epoch()+1)
-	}
-	if ps, err := s.Positions(ctx, sess.ID); err != nil || len(ps) != 0 {
-		t.Fatalf("positions after the refused write: %v, %v", ps, err)
+	for _, w := range fencedPGWrites {
+		t.Run(w.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, raw, sess, l := leased(t)
+			tx, err := raw.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE trading_sessions SET lease_epoch = lease_epoch + 1, lease_pid = 2
+				WHERE session_id = $1`, sess.ID); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				done <- w.write(ctx, s.Fenced(db.Fence{SessionID: sess.ID, Epoch: l.Epoch()}), sess.ID, "AAPL")
+			}()
+			waitBlocked(t, s, 1)
+			if err := tx.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err = <-done
+			var se *db.StaleLeaseError
+			if !errors.As(err, &se) || se.Current != l.Epoch()+1 {
+				t.Fatalf("fenced write behind a takeover: %v, want a *db.StaleLeaseError at epoch %d", err,
+					l.Epoch()+1)
+			}
+			if ps, cs := written(t, s, sess.ID); ps != 0 || cs != 0 {
+				t.Fatalf("the refused write left %d positions, %d checkpoints", ps, cs)
+			}
+		})
 	}
 }
 
 // The fenced write is in flight (holding the session row, blocked on a
-// table another transaction locked) when a takeover starts: the takeover
+// lock another transaction holds) when a takeover starts: the takeover
 // waits for the write to commit, and only then moves the epoch on.
 func TestTakeoverWaitsForAnInFlightFencedWrite(t *testing.T) {
-	ctx := context.Background()
-	s, raw, sess, l := leased(t)
-	fenced := s.Fenced(db.Fence{SessionID: sess.ID, Epoch: l.Epoch()})
-	// The old holder lost its lock (as to a dropped connection) but still
-	// writes.
-	if err := l.Release(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := raw.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE positions IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	wrote := make(chan error, 1)
-	go func() {
-		_, err := fenced.OpenPosition(ctx, db.Position{SessionID: sess.ID, Symbol: "AAPL",
-			EntryTime: dbtest.BaseTime(), Direction: db.DirectionUp, Side: "buy"})
-		wrote <- err
-	}()
-	waitBlocked(t, s, 1)
-	took := make(chan db.Lease, 1)
-	go func() {
-		taker, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "new", PID: 2})
-		if err != nil {
-			t.Error(err)
-		}
-		took <- taker
-	}()
-	waitBlocked(t, s, 2)
-	if err := tx.Rollback(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-wrote; err != nil {
-		t.Fatalf("the fenced write that started before the takeover: %v", err)
-	}
-	taker := <-took
-	if taker == nil {
-		t.FailNow()
-	}
-	defer taker.Release(ctx)
-	if taker.Epoch() != l.Epoch()+1 {
-		t.Errorf("takeover epoch %d, want %d", taker.Epoch(), l.Epoch()+1)
-	}
-	if _, err := fenced.OpenPosition(ctx, db.Position{SessionID: sess.ID, Symbol: "MSFT",
-		EntryTime: dbtest.BaseTime(), Direction: db.DirectionUp, Side: "buy"}); !errors.Is(err, db.ErrFenced) {
-		t.Errorf("fenced write after the takeover: %v, want ErrFenced", err)
-	}
-	if ps, err := s.Positions(ctx, sess.ID); err != nil || len(ps) != 1 || ps[0].Symbol != "AAPL" {
-		t.Errorf("positions = %+v, %v; want the one written before the takeover", ps, err)
+	for _, w := range fencedPGWrites {
+		t.Run(w.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, raw, sess, l := leased(t)
+			fenced := s.Fenced(db.Fence{SessionID: sess.ID, Epoch: l.Epoch()})
+			// The old holder lost its lock (as to a dropped connection) but
+			// still writes.
+			if err := l.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tx, err := raw.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.block(ctx, tx, sess.ID); err != nil {
+				t.Fatal(err)
+			}
+			wrote := make(chan error, 1)
+			go func() { wrote <- w.write(ctx, fenced, sess.ID, "AAPL") }()
+			waitBlocked(t, s, 1)
+			took := make(chan db.Lease, 1)
+			go func() {
+				taker, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "new", PID: 2})
+				if err != nil {
+					t.Error(err)
+				}
+				took <- taker
+			}()
+			waitBlocked(t, s, 2)
+			if err := tx.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-wrote; err != nil {
+				t.Fatalf("the fenced write that started before the takeover: %v", err)
+			}
+			taker := <-took
+			if taker == nil {
+				t.FailNow()
+			}
+			defer taker.Release(ctx)
+			if taker.Epoch() != l.Epoch()+1 {
+				t.Errorf("takeover epoch %d, want %d", taker.Epoch(), l.Epoch()+1)
+			}
+			if err := w.write(ctx, fenced, sess.ID, "MSFT"); !errors.Is(err, db.ErrFenced) {
+				t.Errorf("fenced write after the takeover: %v, want ErrFenced", err)
+			}
+			if ps, cs := written(t, s, sess.ID); ps+cs != 1 {
+				t.Errorf("%d positions and %d checkpoints; want the one write made before the takeover", ps, cs)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -53,7 +54,7 @@ func mustOpen(t *testing.T, s *Store, p db.Position) int64 {
 	return id
 }
 
-func mustCheckpoint(t *testing.T, s *Store, sessionID string) db.Checkpoint {
+func mustCheckpoint(t *testing.T, s db.Store, sessionID string) db.Checkpoint {
 	t.Helper()
 	m, err := s.CreateCheckpoint(t.Context(), db.CheckpointInput{SessionID: sessionID, CheckpointTime: t0,
 		Trigger: db.TriggerManual, AccountSnapshot: []byte(`{"cash":1}`)})
@@ -102,13 +103,32 @@ func TestCheckpointSnapshotIsSharedEncoding(t *testing.T) {
 }
 
 // A checkpoint must reflect position changes made by another process since
-// the previous checkpoint, whatever this process remembers.
+// the previous checkpoint, whatever this process kept of it; on the store
+// and through a fenced view of it, as the trader writes.
 func TestCheckpointSeesOtherProcessChanges(t *testing.T) {
-	a, b := twoStores(t)
-	mustSession(t, a, "s")
+	for _, fenced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fenced=%v", fenced), func(t *testing.T) {
+			a, b := twoStores(t)
+			mustSession(t, a, "s")
+			var w db.Store = a
+			if fenced {
+				l, err := a.AcquireLease(t.Context(), "s", db.Holder{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = l.Release(context.Background()) })
+				w = a.Fenced(db.Fence{SessionID: "s", Epoch: l.Epoch()})
+			}
+			checkpointsSeeChanges(t, a, b, w)
+		})
+	}
+}
+
+// checkpointsSeeChanges checkpoints through w after each change b makes.
+func checkpointsSeeChanges(t *testing.T, a, b *Store, w db.Store) {
 	aapl := mustOpen(t, a, position("s", "AAPL", "150"))
 	msft := mustOpen(t, a, position("s", "MSFT", "410"))
-	first := mustCheckpoint(t, a, "s")
+	first := mustCheckpoint(t, w, "s")
 
 	steps := []struct {
 		name           string
@@ -129,7 +149,7 @@ func TestCheckpointSeesOtherProcessChanges(t *testing.T) {
 		if err := st.change(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		c := mustCheckpoint(t, a, "s")
+		c := mustCheckpoint(t, w, "s")
 		var snap map[string]map[string]json.RawMessage
 		if err := json.Unmarshal(c.PositionsSnapshot, &snap); err != nil {
 			t.Fatal(err)
