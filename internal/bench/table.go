@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -60,6 +61,8 @@ const (
 )
 
 // measureTable runs one repetition of every checkpoint operation on t.
+// Creates go through a view fenced by the session's lease, as the
+// trader's do.
 func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) error {
 	s := t.store()
 	ten, err := payload(10)
@@ -97,11 +100,16 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 		if n >= 1000 {
 			runs = bigOpRuns
 		}
+		w, lease, err := fencedView(ctx, s, id)
+		if err != nil {
+			return err
+		}
 		ds, err := timeN(runs, func() error {
-			_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: id, Trigger: db.TriggerInterval,
+			_, err := w.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: id, Trigger: db.TriggerInterval,
 				AccountSnapshot: account})
 			return err
 		})
+		err = errors.Join(err, lease.Release(ctx))
 		if err != nil {
 			return fmt.Errorf("create with %d positions: %w", n, err)
 		}
@@ -178,6 +186,16 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 	return r.measureCleanup(ctx, t, res, newSession, ten)
 }
 
+// fencedView takes sessionID's lease and returns the view fenced by its
+// epoch, through which the trader writes its checkpoints.
+func fencedView(ctx context.Context, s db.Store, sessionID string) (db.Store, db.Lease, error) {
+	l, err := s.AcquireLease(ctx, sessionID, db.Holder{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("lease of %s: %w", sessionID, err)
+	}
+	return s.Fenced(db.Fence{SessionID: sessionID, Epoch: l.Epoch()}), l, nil
+}
+
 func measureInto(into *samples, op func() error) error {
 	ds, err := timeN(opRuns, op)
 	if err != nil {
@@ -205,6 +223,11 @@ func (r *runner) measureCleanup(ctx context.Context, t target, res *tableResult,
 	if err := t.settle(ctx); err != nil {
 		return err
 	}
+	w, lease, err := fencedView(ctx, s, trading)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lease.Release(ctx) }()
 	var (
 		wg      sync.WaitGroup
 		creates []time.Duration
@@ -219,7 +242,7 @@ func (r *runner) measureCleanup(ctx context.Context, t target, res *tableResult,
 			case <-time.After(5 * time.Millisecond):
 			}
 			start := time.Now()
-			if _, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: trading,
+			if _, err := w.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: trading,
 				Trigger: db.TriggerInterval, AccountSnapshot: account}); err != nil {
 				cerr = err
 				return

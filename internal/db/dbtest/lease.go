@@ -35,6 +35,14 @@ func acquire(t testing.TB, s db.Store, sessionID string, h db.Holder) db.Lease {
 	return l
 }
 
+// FencedView takes sessionID's lease, released when the test ends, and
+// returns s fenced by its epoch: the view the trader writes through.
+func FencedView(t testing.TB, s db.Store, sessionID string) db.Store {
+	t.Helper()
+	l := acquire(t, s, sessionID, db.Holder{})
+	return s.Fenced(db.Fence{SessionID: sessionID, Epoch: l.Epoch()})
+}
+
 func wantHolder(t testing.TB, s db.Store, sessionID string, want db.Holder) {
 	t.Helper()
 	got, held, err := s.LeaseHolder(t.Context(), sessionID)

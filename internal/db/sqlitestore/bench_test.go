@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
 
 // Benchmarks for the SQLite half of the performance issue. Run with
@@ -119,9 +120,10 @@ func BenchmarkCreateCheckpoint(b *testing.B) {
 			s := newStore(b)
 			seedSession(b, s, benchSession)
 			seedPositions(b, s, benchSession, n)
+			w := dbtest.FencedView(b, s, benchSession)
 			ctx := context.Background()
 			for i := 0; b.Loop(); i++ {
-				if _, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: benchSession,
+				if _, err := w.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: benchSession,
 					CheckpointTime: base.Add(time.Duration(i) * time.Second), Trigger: db.TriggerInterval,
 					AccountSnapshot: account}); err != nil {
 					b.Fatal(err)
