@@ -262,11 +262,13 @@ func (s *Store) readSnapshot(ctx context.Context, q Querier, sessionID string) (
 		}
 		p.ID = *id
 		active = append(active, p)
-		if len(fingerprint) > 0 {
-			fingerprint = append(fingerprint, ',')
+		if s.d.RowVersion != "" {
+			if len(fingerprint) > 0 {
+				fingerprint = append(fingerprint, ',')
+			}
+			fingerprint = append(strconv.AppendInt(fingerprint, p.ID, 10), ':')
+			fingerprint = append(fingerprint, version...)
 		}
-		fingerprint = append(strconv.AppendInt(fingerprint, p.ID, 10), ':')
-		fingerprint = append(fingerprint, version...)
 		return struct{}{}, nil
 	}, s.create.snapshot, sessionID)
 	if err != nil {
