@@ -7,6 +7,10 @@ import (
 	"github.com/gambler-trader/gambler/internal/cli"
 )
 
+// version is stamped by the release build:
+// go build -ldflags "-X main.version=v1.2.3" ./cmd/gambler
+var version = "dev"
+
 func main() {
-	os.Exit(cli.RunProcess(os.Args[1:]))
+	os.Exit(cli.RunProcess(os.Args[1:], version))
 }

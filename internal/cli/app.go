@@ -45,8 +45,17 @@ type App struct {
 	// Signals delivers shutdown signals to long-running commands; nil means
 	// none (tests cancel through the context instead).
 	Signals <-chan os.Signal
+	// Version is what `gambler version` and --version print; main sets it
+	// from the version the release build stamps in.
+	Version string
 
-	v *viper.Viper
+	// The run's settings: the config file in the one viper instance, the
+	// root's options, and every command's option set.
+	v       *viper.Viper
+	cfgPath string
+	g       globalOptions
+	sets    []*optionSet
+	byDst   map[any]*option
 	// keys holds every known config key, for the unknown-key check.
 	keys map[string]bool
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -32,62 +33,50 @@ type resumeMode struct {
 }
 
 func newTradeCmd(app *App) *cobra.Command {
+	o := &tradeOptions{}
 	c := &cobra.Command{
 		Use:   "trade",
 		Short: "Start a trading session (or resume one with --resume / --resume-session)",
 		Example: `  gambler trade --symbols AAPL,MSFT --checkpoint-interval 30
   gambler trade --resume`,
-		Args:        cobra.NoArgs,
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m := resumeMode{sessionID: app.str(tradeSection + ".resume_session")}
-			var err error
-			if m.resume, err = app.boolean(tradeSection + ".resume"); err != nil {
-				return err
-			}
-			if m.auto, err = app.boolean(tradeSection + ".auto_resume"); err != nil {
-				return err
-			}
-			if n := countTrue(m.resume, m.sessionID != "", m.auto); n > 1 {
-				return usageError("--resume, --resume-session and --auto-resume exclude each other")
-			}
-			return app.runTrade(cmd, m)
+			return app.runTrade(cmd, o, resumeMode{resume: o.Resume, sessionID: o.ResumeSession, auto: o.AutoResume})
 		},
 	}
-	addTradeFlags(c.Flags(), true)
-	c.Flags().Bool("resume", false, "resume the newest unfinished session")
-	c.Flags().String("resume-session", "", "resume this session")
-	c.Flags().Bool("auto-resume", false, "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)")
+	app.bindTrade(c, o, false, o.resumeOptions()...)
 	return c
 }
 
 func newResumeCmds(app *App) []*cobra.Command {
+	latest := &tradeOptions{}
 	resume := &cobra.Command{
-		Use:         "resume",
-		Short:       "Resume the newest unfinished session (same as trade --resume)",
-		Args:        cobra.NoArgs,
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Use:   "resume",
+		Short: "Resume the newest unfinished session (same as trade --resume)",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return app.runTrade(cmd, resumeMode{resume: true})
+			return app.runTrade(cmd, latest, resumeMode{resume: true})
 		},
 	}
-	addTradeFlags(resume.Flags(), false)
+	app.bindTrade(resume, latest, true)
+	named := &tradeOptions{}
 	byID := &cobra.Command{
-		Use:         "resume-session ID",
-		Short:       "Resume a specific session (same as trade --resume-session ID)",
-		Args:        cobra.ExactArgs(1),
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Use:               "resume-session ID",
+		Short:             "Resume a specific session (same as trade --resume-session ID)",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.runTrade(cmd, resumeMode{sessionID: args[0]})
+			return app.runTrade(cmd, named, resumeMode{sessionID: args[0]})
 		},
 	}
-	addTradeFlags(byID.Flags(), false)
+	app.bindTrade(byID, named, true)
 	return []*cobra.Command{resume, byID}
 }
 
 // runTrade starts or resumes a session and trades it until it ends or a
-// signal stops it.
-func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
+// signal stops it. Until the trader runs, any error gives the session's
+// lease back, in one place, so the next resume finds it.
+func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error {
 	ctx := cmd.Context()
 	log := a.logger()
 	if m.sessionID != "" {
@@ -95,18 +84,14 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 			return err
 		}
 	}
-	resuming := m.resume || m.sessionID != ""
-	var opts tradeOptions
-	if !resuming {
-		// A new session's settings are checked before anything starts; a
-		// resume's depend on what the session stored. --auto-resume checks
-		// them too, so a bad flag fails now rather than after the next crash.
-		var err error
-		if opts, err = a.tradeOptions(cmd, nil); err != nil {
-			return err
-		}
+	fp, strat, err := a.tradeParts(o)
+	if err != nil {
+		return err
 	}
-	tm, err := a.listenMetrics()
+	if m == (resumeMode{}) {
+		a.warnUnwise(a.setOf(cmd)) // a new session: its settings are final
+	}
+	tm, err := a.listenMetrics(o)
 	if err != nil {
 		return err
 	}
@@ -121,56 +106,41 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	defer tm.stop(log)
 	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
 	if m.auto {
-		if m.sessionID, err = autoResumeTarget(ctx, store, opts.instanceID, log); err != nil {
+		if m.sessionID, err = autoResumeTarget(ctx, store, o.InstanceID, log); err != nil {
 			return err
 		}
-		resuming = m.sessionID != ""
+		if m.sessionID == "" {
+			a.warnUnwise(a.setOf(cmd))
+		}
 	}
-
+	resuming := m.resume || m.sessionID != ""
 	var sess *session.Session
+	trading := false
+	defer func() {
+		if sess != nil && !trading {
+			_ = sess.Release(context.WithoutCancel(ctx))
+		}
+	}()
 	if resuming {
-		instance, err := a.integer(tradeSection + ".instance_id")
-		if err != nil {
+		if sess, err = a.resumeSession(ctx, cmd, mgr, m, o); err != nil {
 			return err
 		}
-		if sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, instance)); err != nil {
-			return err
-		}
-		if opts, err = a.tradeOptions(cmd, sess.Settings); err != nil {
-			_ = sess.Release(ctx)
-			return err
-		}
-		log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
 	}
-
-	brk, stopExchange, err := a.connectBroker(ctx, opts, log, tm.brokerObserver())
+	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, log, tm.brokerObserver())
 	if err != nil {
-		if sess != nil {
-			_ = sess.Release(ctx)
-		}
 		return err
 	}
 	defer stopExchange()
 	if sess == nil {
-		if sess, err = a.startSession(ctx, mgr, brk, opts); err != nil {
+		if sess, err = a.startSession(ctx, cmd, mgr, brk, o); err != nil {
 			return err
 		}
 	}
-	strat, err := strategy.NewMomentum(opts.momentum)
-	if err != nil {
-		_ = sess.Release(ctx)
-		return usageError("strategy: %v", err)
-	}
-	t := trader.New(trader.Config{
-		Symbols: opts.symbols, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
-		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
-		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
-	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
-		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
-	a.serveMetrics(tm, store, sess.Row(), opts.cpInterval, log)
+	t := trader.New(o.traderConfig(), trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess,
+		Now: a.Now, Log: log, Failpoints: fp, Observer: tm.traderObserver()})
+	a.serveMetrics(tm, store, sess.Row(), o.CheckpointInterval, log)
 	if resuming {
-		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force}); err != nil {
-			_ = sess.Release(ctx)
+		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: o.Force}); err != nil {
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}
 	}
@@ -179,7 +149,49 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	}); err != nil {
 		return err
 	}
-	return t.Run(ctx, a.deadline(sess.Row(), opts, resuming))
+	trading = true
+	return t.Run(ctx, a.deadline(sess.Row(), o, resuming))
+}
+
+// tradeParts are what a run needs besides its session: the failpoints a
+// failpoint build arms, and the strategy.
+func (a *App) tradeParts(o *tradeOptions) (*failpoint.Set, strategy.Strategy, error) {
+	fp, err := failpoint.FromEnv(a.Getenv)
+	if err != nil {
+		return nil, nil, usageError("%s: %v", failpoint.EnvVar, err)
+	}
+	strat, err := strategy.NewMomentum(o.momentum())
+	if err != nil {
+		return nil, nil, usageError("strategy: %v", err)
+	}
+	return fp, strat, nil
+}
+
+func (o *tradeOptions) traderConfig() trader.Config {
+	return trader.Config{
+		Symbols: o.Symbols, Interval: o.Interval, CheckpointInterval: o.CheckpointInterval,
+		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, PositionSize: o.PositionSize,
+		MaxPositions: o.MaxPositions, CloseOnExit: o.CloseOnExit, Capital: o.Capital,
+	}
+}
+
+// resumeSession takes the session's lease and resolves the run's settings
+// again with what the session stored: a setting given for this run wins,
+// a stored one comes next. The session is returned even when its settings
+// are refused, so the caller releases it.
+func (a *App) resumeSession(ctx context.Context, cmd *cobra.Command, mgr *session.Manager, m resumeMode, o *tradeOptions) (*session.Session, error) {
+	sess, err := mgr.Resume(ctx, m.sessionID, instanceFilter(m, o.InstanceID))
+	if err != nil {
+		return nil, err
+	}
+	set := a.setOf(cmd)
+	if err := a.resolve(cmd, set, a.parseStored(sess.ID, sess.Settings)); err != nil {
+		return sess, err
+	}
+	a.warnUnwise(set)
+	log := a.logger()
+	log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
+	return sess, nil
 }
 
 // autoResumeTarget is the session --auto-resume continues: the newest
@@ -197,16 +209,6 @@ func autoResumeTarget(ctx context.Context, store db.Store, instance int, log zer
 	return s.ID, nil
 }
 
-func countTrue(bs ...bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
-}
-
 // instanceFilter limits `resume` to this instance's sessions only when the
 // user named an instance; resume-session ignores it.
 func instanceFilter(m resumeMode, instance int) int {
@@ -219,28 +221,28 @@ func instanceFilter(m resumeMode, instance int) int {
 // deadline is when the session ends: its start plus its duration, so a
 // resumed session runs only what remains, unless --duration was given for
 // this run. Zero means until stopped.
-func (a *App) deadline(s db.Session, o tradeOptions, resuming bool) time.Time {
-	if o.duration == 0 {
+func (a *App) deadline(s db.Session, o *tradeOptions, resuming bool) time.Time {
+	if o.Duration == 0 {
 		return time.Time{}
 	}
-	if resuming && o.durationSet {
-		return a.Now().Add(o.duration)
+	if resuming && a.given(&o.Duration) {
+		return a.Now().Add(o.Duration)
 	}
-	return s.StartTime.Add(o.duration)
+	return s.StartTime.Add(o.Duration)
 }
 
-func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broker.Client, o tradeOptions) (*session.Session, error) {
+func (a *App) startSession(ctx context.Context, cmd *cobra.Command, mgr *session.Manager, brk *broker.Client, o *tradeOptions) (*session.Session, error) {
 	acct, err := brk.Account(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the broker account before starting: %w", err)
 	}
 	s := db.Session{
-		InstanceID: o.instanceID, StrategyName: "momentum", Symbols: o.symbols,
-		DurationMinutes: int(o.duration / time.Minute), ScanIntervalSeconds: int(o.interval / time.Second),
-		InitialPortfolioValue: decimal.NewNullDecimal(acct.PortfolioValue), Settings: o.storedSettings(),
+		InstanceID: o.InstanceID, StrategyName: "momentum", Symbols: o.Symbols,
+		DurationMinutes: int(o.Duration / time.Minute), ScanIntervalSeconds: int(o.Interval / time.Second),
+		InitialPortfolioValue: decimal.NewNullDecimal(acct.PortfolioValue), Settings: storedSettings(a.setOf(cmd)),
 	}
-	if o.capital.IsPositive() {
-		s.AllocatedCapital = decimal.NewNullDecimal(o.capital)
+	if o.Capital.IsPositive() {
+		s.AllocatedCapital = decimal.NewNullDecimal(o.Capital)
 	}
 	sess, err := mgr.Start(ctx, s)
 	if err != nil {
@@ -254,32 +256,38 @@ func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broke
 // connectBroker picks the broker and logs the choice in one line. With sim
 // and no --exchange-url, the simulated exchange runs in-process on a
 // loopback port, its state file beside the embedded database.
-func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
-	keyID, secret := a.str(keyAlpacaKeyID), a.str(keyAlpacaSecretKey)
-	kind := o.broker
+func (a *App) connectBroker(ctx context.Context, b *brokerSettings, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
+	al := a.g.Alpaca
+	if (al.KeyID == "") != (al.SecretKey == "") {
+		return nil, nil, a.missingKeyHalf()
+	}
+	kind := b.Broker
 	if kind == "" {
 		kind = "sim"
-		if keyID != "" && secret != "" {
+		if al.KeyID != "" {
 			kind = "alpaca"
 		}
 	}
+	cfg := broker.Config{KeyID: al.KeyID, Secret: al.SecretKey, Logger: log, Feed: al.Feed,
+		BaseURL: al.BaseURL, DataURL: al.DataURL, Observer: obs}
 	stopExchange := func() {}
-	cfg := broker.Config{KeyID: keyID, Secret: secret, Logger: log, Feed: a.str("alpaca.feed"),
-		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url"), Observer: obs}
 	var choice func()
 	switch {
-	case o.exchangeURL != "":
-		cfg.BaseURL, cfg.DataURL = o.exchangeURL, o.exchangeURL
+	case b.ExchangeURL != "":
+		cfg.BaseURL, cfg.DataURL = b.ExchangeURL, b.ExchangeURL
 		choice = func() {
-			log.Info().Str("broker", kind).Str("url", o.exchangeURL).Msg("broker: simulated exchange at --exchange-url")
+			log.Info().Str("broker", kind).Str("url", b.ExchangeURL).Msg("broker: simulated exchange at --exchange-url")
 		}
 	case kind == "alpaca":
-		if keyID == "" || secret == "" {
-			return nil, nil, usageError("--broker alpaca needs keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+		if al.KeyID == "" {
+			return nil, nil, usageError("%s needs Alpaca keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY", a.typed(&b.Broker))
+		}
+		if err := a.checkAlpacaURLs(); err != nil {
+			return nil, nil, err
 		}
 		choice = func() { log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading") }
 	default:
-		url, stop, err := a.startSimExchange(ctx, o, log)
+		url, stop, err := a.startSimExchange(ctx, b, log)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -289,7 +297,7 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 			log.Info().Str("broker", "sim").Str("url", url).Msg("broker: in-process simulated exchange (no Alpaca keys configured)")
 		}
 	}
-	if o.exchangeURL != "" || kind != "alpaca" {
+	if b.ExchangeURL != "" || kind != "alpaca" {
 		// A simulated exchange has no rate limit to respect; Alpaca's
 		// budget would only slow resume and the tests.
 		cfg.RateLimit, cfg.RateBurst = 1_000_000, 1000
@@ -297,11 +305,7 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	c, err := broker.New(cfg)
 	if err != nil {
 		stopExchange()
-		source := "alpaca.base_url"
-		if o.exchangeURL != "" {
-			source = "--exchange-url"
-		}
-		return nil, nil, usageError("%s: %v", source, err)
+		return nil, nil, fmt.Errorf("connect to the broker: %w", err)
 	}
 	// Logged only once the broker is accepted: a refused live URL must
 	// not be preceded by a line saying it is being used.
@@ -309,9 +313,39 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	return c, stopExchange, nil
 }
 
+// checkAlpacaURLs refuses a live trading URL and a malformed data URL,
+// naming where each came from.
+func (a *App) checkAlpacaURLs() error {
+	al := &a.g.Alpaca
+	if al.BaseURL != "" {
+		if err := broker.CheckPaperURL(al.BaseURL); err != nil {
+			return a.badValue(&al.BaseURL, "%v", err)
+		}
+	}
+	if al.DataURL != "" {
+		if err := broker.CheckPaperURL(al.DataURL); err != nil && !errors.Is(err, broker.ErrPaperOnly) {
+			return a.badValue(&al.DataURL, "%v", err)
+		}
+	}
+	return nil
+}
+
+// missingKeyHalf names the half of the Alpaca key pair that was given and
+// every place the missing half can come from.
+func (a *App) missingKeyHalf() error {
+	al := &a.g.Alpaca
+	have, missing, what := &al.KeyID, &al.SecretKey, "secret key"
+	if al.KeyID == "" {
+		have, missing, what = &al.SecretKey, &al.KeyID, "key id"
+	}
+	m := a.optionOf(missing)
+	return usageError("%s is set but the Alpaca %s is not: set %s, or %s in the config file",
+		a.sourceOf(have), what, strings.Join(m.envNames(m.key), " or "), m.key)
+}
+
 // startSimExchange serves the simulated exchange until the returned stop
 // function is called; stop waits until its state is flushed.
-func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.Logger) (string, func(), error) {
+func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, log zerolog.Logger) (string, func(), error) {
 	dbPath, err := dbopen.DefaultPath(a.Getenv, os.UserHomeDir)
 	if err != nil {
 		return "", nil, fmt.Errorf("locate data directory for the simulated exchange: %w", err)
@@ -321,9 +355,9 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	cfg := exchange.Config{
-		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(o.simSeed),
-		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
-		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
+		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(b.SimSeed),
+		Speed: b.SimSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
+		KeyID: a.g.Alpaca.KeyID, Secret: a.g.Alpaca.SecretKey,
 	}
 	// The exchange outlives the trader's shutdown steps (final read-back
 	// and checkpoint), so a signal does not stop it; stop does.

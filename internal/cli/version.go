@@ -8,31 +8,43 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is stamped at build time with -ldflags "-X .../cli.Version=...".
-var Version = "dev"
-
+// versionInfo is `gambler version -o json`.
 type versionInfo struct {
 	Version   string `json:"version"`
 	Commit    string `json:"commit"`
 	GoVersion string `json:"go_version"`
 }
 
+// version is the App's version, "dev" when main stamped none, with the
+// commit the Go toolchain recorded.
+func (a *App) version() versionInfo {
+	info := versionInfo{Version: a.Version, Commit: "unknown", GoVersion: runtime.Version()}
+	if info.Version == "" {
+		info.Version = "dev"
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				info.Commit = s.Value
+			}
+		}
+	}
+	return info
+}
+
+func (v versionInfo) line() string {
+	return fmt.Sprintf("%s (commit %s, %s)", v.Version, v.Commit, v.GoVersion)
+}
+
 func newVersionCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version (also: gambler --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			info := versionInfo{Version: Version, Commit: "unknown", GoVersion: runtime.Version()}
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" {
-						info.Commit = s.Value
-					}
-				}
-			}
+			info := app.version()
 			return app.render(info, func() *table {
-				return &table{rows: [][]string{{fmt.Sprintf("gambler %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)}}}
+				return &table{rows: [][]string{{"gambler " + info.line()}}}
 			})
 		},
 	}

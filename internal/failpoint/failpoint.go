@@ -1,15 +1,10 @@
 // Package failpoint lets crash tests kill the process at a named point of
-// the order and checkpoint paths. It is inert unless GAMBLER_FAILPOINT names
-// a point, so production runs never pay more than a string compare.
+// the order and checkpoint paths. Failpoints exist only in binaries built
+// with the failpoint build tag (the e2e and chaos tests build gambler that
+// way); in the release build Set is empty, Hit does nothing and
+// GAMBLER_FAILPOINT is ignored, so no environment variable can make a
+// production process kill itself.
 package failpoint
-
-import (
-	"os"
-	"strconv"
-	"strings"
-	"sync"
-	"syscall"
-)
 
 // Names of the points the trader passes through.
 const (
@@ -20,54 +15,11 @@ const (
 	AfterFillObserved = "after-fill-observed" // broker reported a fill, not yet recorded
 )
 
-// Set is the armed failpoints. The zero value is inert.
-type Set struct {
-	mu     sync.Mutex
-	armed  map[string]int // name -> hits to skip before firing
-	killFn func()
+// Names lists every point, for checking what GAMBLER_FAILPOINT arms.
+func Names() []string {
+	return []string{AfterIntent, AfterSend, AfterAck, InCheckpoint, AfterFillObserved}
 }
 
-// FromEnv arms the points listed in GAMBLER_FAILPOINT, comma separated, each
-// optionally "name:N" to fire on the N-th hit (default the first).
-func FromEnv(getenv func(string) string) *Set {
-	s := &Set{armed: map[string]int{}, killFn: killSelf}
-	for _, item := range strings.Split(getenv("GAMBLER_FAILPOINT"), ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		name, nth := item, 1
-		if i := strings.IndexByte(item, ':'); i > 0 {
-			if n, err := strconv.Atoi(item[i+1:]); err == nil && n > 0 {
-				name, nth = item[:i], n
-			}
-		}
-		s.armed[name] = nth
-	}
-	return s
-}
-
-// Hit kills the process with SIGKILL if name is armed and due. SIGKILL, not
-// exit, so that no deferred cleanup runs: the test sees what a real crash
-// leaves behind.
-func (s *Set) Hit(name string) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n, ok := s.armed[name]
-	if !ok {
-		return
-	}
-	if n > 1 {
-		s.armed[name] = n - 1
-		return
-	}
-	s.killFn()
-}
-
-func killSelf() {
-	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-	select {} // SIGKILL is not deliverable late; never continue past a failpoint
-}
+// EnvVar arms failpoints in a failpoint build: comma separated names,
+// each optionally "name:N" to fire on the N-th hit (default the first).
+const EnvVar = "GAMBLER_FAILPOINT"
