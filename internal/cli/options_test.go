@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -159,4 +160,52 @@ func TestFlagHelp(t *testing.T) {
 			t.Errorf("%s --%s: a boolean that needs a value", c.CommandPath(), f.Name)
 		}
 	})
+}
+
+// TestResumeRestoresStoredSettings: a resumed session's stored settings
+// apply unless given for this run, and a stored value that is refused is
+// named as stored with that session.
+func TestResumeRestoresStoredSettings(t *testing.T) {
+	app, root := newTestTree(t)
+	cmd, _, err := root.Find([]string{"resume"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.v = viper.New()
+	set := app.setOf(cmd)
+	byName := map[string]*option{}
+	for _, o := range set.opts {
+		byName[o.name] = o
+	}
+	interval := byName["interval"].dst.(*time.Duration)
+	symbols := byName["symbols"].dst.(*[]string)
+
+	stored := &storedValues{session: "s-1", values: map[string]string{"interval": "5s", "symbols": "NVDA,AMD", "position-size": "1e30"}}
+	err = app.resolve(cmd, set, stored)
+	if err == nil || !strings.Contains(err.Error(), "--position-size as stored with session s-1: 1e30 is out of range") {
+		t.Fatalf("stored out-of-range value: %v", err)
+	}
+	stored.values["position-size"] = "500"
+	if err := app.resolve(cmd, set, stored); err != nil {
+		t.Fatal(err)
+	}
+	if *interval != 5*time.Second || strings.Join(*symbols, ",") != "NVDA,AMD" || app.given(interval) {
+		t.Errorf("restored interval %s, symbols %v, given %v", *interval, *symbols, app.given(interval))
+	}
+	// Given for this run, a flag wins; resume has no --symbols.
+	if err := cmd.Flags().Set("interval", "7s"); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.resolve(cmd, set, stored); err != nil {
+		t.Fatal(err)
+	}
+	if *interval != 7*time.Second || !app.given(interval) {
+		t.Errorf("--interval 7s on resume gave %s", *interval)
+	}
+	if cmd.Flags().Lookup("symbols") != nil {
+		t.Error("resume has a --symbols flag")
+	}
+	if got := string(storedSettings(set)); !strings.Contains(got, `"interval":"7s"`) || strings.Contains(got, "instance-id") {
+		t.Errorf("stored settings %s", got)
+	}
 }

@@ -23,6 +23,12 @@ import (
 	"github.com/gambler-trader/gambler/internal/trader"
 )
 
+// tradeStarted is the line trade prints once its session runs.
+type tradeStarted struct {
+	SessionID string `json:"session_id"`
+	Resumed   bool   `json:"resumed"`
+}
+
 // resumeMode says how a trade run finds its session.
 type resumeMode struct {
 	resume    bool   // the newest unfinished session
@@ -144,7 +150,7 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}
 	}
-	if err := a.render(map[string]any{"session_id": sess.ID, "resumed": resuming}, func() *table {
+	if err := a.render(tradeStarted{SessionID: sess.ID, Resumed: resuming}, func() *table {
 		return &table{rows: [][]string{{"session " + sess.ID}}}
 	}); err != nil {
 		return err
