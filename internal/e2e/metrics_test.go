@@ -13,7 +13,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gambler-trader/gambler/internal/broker"
-	"github.com/gambler-trader/gambler/internal/reconcile"
 )
 
 // requiredFamilies are the metrics issue 8 asks for, with their types.
@@ -195,7 +194,7 @@ func (e *Env) storeFigures(sessionID string) (figures, error) {
 		return f, err
 	}
 	for _, o := range orders {
-		if o.Purpose == reconcile.PurposeEntry {
+		if o.Purpose == orders.PurposeEntry {
 			f.intents++
 		}
 	}

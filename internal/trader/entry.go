@@ -2,7 +2,6 @@ package trader
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -10,7 +9,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
-	"github.com/gambler-trader/gambler/internal/reconcile"
+	"github.com/gambler-trader/gambler/internal/orders"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
@@ -18,7 +17,7 @@ import (
 // the session prefix reconcile uses to tell our orders from another
 // session's, then the per-session sequence number.
 func ClientOrderID(sessionID string, seq int64) string {
-	return fmt.Sprintf("%s%d", reconcile.Prefix(sessionID), seq)
+	return fmt.Sprintf("%s%d", orders.Prefix(sessionID), seq)
 }
 
 // enter applies the risk checks to the signals and places bracket entries.
@@ -41,7 +40,7 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 	}
 	pending := 0
 	for _, o := range open {
-		if o.Purpose == reconcile.PurposeEntry {
+		if o.Purpose == orders.PurposeEntry {
 			busy[o.Symbol] = true
 			pending++
 		}
@@ -81,7 +80,7 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 			busy[sig.Symbol] = true
 			continue
 		}
-		if err := t.placeEntry(ctx, sig, qty); err != nil {
+		if err := t.placeEntry(ctx, sig, qty, active); err != nil {
 			log.Warn().Err(err).Msg("entry not placed")
 			continue
 		}
@@ -101,7 +100,7 @@ func committed(active []db.Position, open []db.Order) decimal.Decimal {
 		sum = sum.Add(p.EntryPrice.Mul(p.Qty))
 	}
 	for _, o := range open {
-		if o.Purpose != reconcile.PurposeEntry || o.FilledQty.IsPositive() {
+		if o.Purpose != orders.PurposeEntry || o.FilledQty.IsPositive() {
 			continue
 		}
 		price := decimal.Max(o.TakeProfitPrice.Decimal, o.StopLossPrice.Decimal, o.LimitPrice.Decimal)
@@ -113,7 +112,7 @@ func committed(active []db.Position, open []db.Order) decimal.Decimal {
 // placeEntry journals the intent, sends the bracket and journals the
 // acknowledgement, in that order. A crash between any two steps is resolved
 // on resume by looking the order up under its client_order_id.
-func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decimal.Decimal) error {
+func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decimal.Decimal, active []db.Position) error {
 	seq, err := t.store.NextOrderSeq(ctx, t.sessionID())
 	t.storeResult(err)
 	if err != nil {
@@ -129,7 +128,7 @@ func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decima
 		SessionID: t.sessionID(), ClientOrderID: ClientOrderID(t.sessionID(), seq), Seq: seq,
 		Symbol: sig.Symbol, OrderType: string(broker.Market), OrderClass: string(broker.Bracket), Side: string(side),
 		Qty: qty, TakeProfitPrice: decimal.NewNullDecimal(target), StopLossPrice: decimal.NewNullDecimal(stop),
-		Status: db.OrderIntent, Purpose: reconcile.PurposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
+		Status: db.OrderIntent, Purpose: orders.PurposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
 	}
 	_, err = t.store.InsertOrder(ctx, intent)
 	t.storeResult(err)
@@ -144,30 +143,28 @@ func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, qty decima
 		TakeProfitLimit: decimal.NewNullDecimal(target), StopLossStop: decimal.NewNullDecimal(stop),
 	})
 	if err != nil {
-		var apiErr *broker.APIError
-		if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 && apiErr.Status != 429 {
-			// A definite rejection: record it so the intent is not
-			// looked up again.
+		if reason, definite := orders.Rejection(err); definite {
+			// Recorded so the intent is not looked up again.
 			t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, Status: broker.StatusRejected,
-				RejectionReason: apiErr.Message, UpdatedAt: t.now().UTC()})
+				RejectionReason: reason, UpdatedAt: t.now().UTC()})
 		}
 		// Otherwise the outcome is unknown: the intent stays, and the next
 		// read-back resolves it by client_order_id.
 		return fmt.Errorf("place %s bracket: %w", intent.ClientOrderID, err)
 	}
 	t.fp.Hit(failpoint.AfterSend)
-	// The acknowledgement goes through the same path as every read-back, so
-	// an order that filled at once also opens its position and journals
-	// its legs now.
-	journal := map[string]db.Order{intent.ClientOrderID: intent}
-	if err := t.applyRoot(ctx, journal, map[string]db.Position{}, o); err != nil {
-		t.log.Warn().Err(err).Str("client_order_id", intent.ClientOrderID).Msg("journaling the acknowledgement failed; the next read-back retries")
-	}
-	t.fp.Hit(failpoint.AfterAck)
 	t.log.Info().Str("symbol", sig.Symbol).Str("side", string(side)).Str("qty", qty.String()).
 		Str("client_order_id", intent.ClientOrderID).Str("stop", stop.String()).Str("target", target.String()).
 		Str("change_pct", sig.ChangePct.StringFixed(2)).Str("volume_ratio", sig.VolumeRatio.StringFixed(2)).
 		Msg("entry placed")
+	// The acknowledgement goes through the same path as every read-back, so
+	// an order that filled at once also opens its position and journals
+	// its legs now.
+	journal := map[string]db.Order{intent.ClientOrderID: intent}
+	if _, err := t.applyRoot(ctx, journal, active, o); err != nil {
+		t.log.Warn().Err(err).Str("client_order_id", intent.ClientOrderID).Msg("journaling the acknowledgement failed; the next read-back retries")
+	}
+	t.fp.Hit(failpoint.AfterAck)
 	return nil
 }
 

@@ -237,9 +237,8 @@ func (t *Trader) flatten(ctx context.Context) {
 		}
 		// The closing order is journaled as an exit of the entry, so its
 		// fill closes the position like a bracket leg's would.
-		root := broker.Order{ClientOrderID: p.EntryClientOrderID, OrderClass: broker.Simple}
-		positions := map[string]db.Position{p.EntryClientOrderID: p}
-		if err := t.applyLeg(ctx, map[string]db.Order{}, positions, root, o); err != nil {
+		root := broker.Order{ClientOrderID: p.EntryClientOrderID, OrderClass: broker.Simple, Legs: []broker.Order{o}}
+		if _, err := t.applyRoot(ctx, map[string]db.Order{}, []db.Position{p}, root); err != nil {
 			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("journal closing order failed")
 		}
 	}
