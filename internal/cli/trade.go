@@ -50,7 +50,7 @@ func newTradeCmd(app *App) *cobra.Command {
 			return app.runTrade(cmd, o, resumeMode{resume: o.Resume, sessionID: o.ResumeSession, auto: o.AutoResume})
 		},
 	}
-	app.bindTrade(c, o, false, o.resumeOptions()...)
+	app.bindTrade(c, o, false, o.resumeOptions(app.completeSessions)...)
 	return c
 }
 

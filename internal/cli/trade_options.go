@@ -116,10 +116,10 @@ func (o *tradeOptions) options(resuming bool, completeSymbols cobra.CompletionFu
 }
 
 // resumeOptions are trade's own: how it finds its session.
-func (o *tradeOptions) resumeOptions() []*option {
+func (o *tradeOptions) resumeOptions(completeSessions cobra.CompletionFunc) []*option {
 	return []*option{
 		boolOpt(&o.Resume, "resume", "resume the newest unfinished session"),
-		sessionOpt(&o.ResumeSession, "resume-session", "resume this session"),
+		sessionOpt(&o.ResumeSession, "resume-session", "resume this session").completeWith(completeSessions),
 		boolOpt(&o.AutoResume, "auto-resume", "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)"),
 	}
 }
