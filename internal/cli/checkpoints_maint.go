@@ -89,7 +89,8 @@ func (a *App) statsSession(ctx context.Context, s db.Store, o *checkpointsStatsO
 }
 
 // judgeCheckpoints is --max-age: every active session in scope must have
-// checkpointed within it. The newest active session's stats are printed.
+// checkpointed within it (or, before its first checkpoint, started within
+// it). The newest active session's stats are printed.
 func (a *App) judgeCheckpoints(ctx context.Context, s db.Store, o *checkpointsStatsOptions, now time.Time) error {
 	active, scope, err := a.activeSessions(ctx, s, o)
 	if err != nil {
@@ -114,10 +115,12 @@ func (a *App) judgeCheckpoints(ctx context.Context, s db.Store, o *checkpointsSt
 		if i == 0 {
 			shown = st
 		}
+		// A session that has not checkpointed yet is judged by its start.
 		switch last := st.Last(); {
-		case last == nil:
-			stale = append(stale, fmt.Sprintf("session %s (instance %d) has no checkpoint", sess.ID, sess.InstanceID))
-		case now.Sub(*last) > o.MaxAge:
+		case last == nil && now.Sub(sess.StartTime) > o.MaxAge:
+			stale = append(stale, fmt.Sprintf("session %s (instance %d) has no checkpoint and started %s ago", sess.ID,
+				sess.InstanceID, now.Sub(sess.StartTime).Round(time.Second)))
+		case last != nil && now.Sub(*last) > o.MaxAge:
 			stale = append(stale, fmt.Sprintf("last checkpoint of session %s (instance %d) is %s old", sess.ID, sess.InstanceID,
 				now.Sub(*last).Round(time.Second)))
 		}
