@@ -43,6 +43,7 @@ func (g *globalOptions) options() []*option {
 
 // NewRootCmd builds the whole command tree around app.
 func NewRootCmd(app *App) *cobra.Command {
+	app.sets, app.byDst = nil, nil
 	root := &cobra.Command{
 		Use:               "gambler",
 		Short:             "Crash-safe paper trader for US equities",

@@ -42,16 +42,13 @@ func newSessionsCmd(app *App) *cobra.Command {
 		RunE:  func(c *cobra.Command, _ []string) error { return app.listSessions(c, o) },
 	}
 	app.bind(list,
-		enumOpt(&o.Status, "status", "", sessionStatuses, "only sessions with this status").orUnset(),
+		enumOpt(&o.Status, "status", "", []string{db.StatusActive, db.StatusCompleted, db.StatusCrashed}, "only sessions with this status").orUnset(),
 		intOpt(&o.Limit, "limit", 20, 0, 100000, "at most this many sessions; 0 lists all"),
 		intOpt(&o.InstanceID, "instance-id", 0, 0, maxInstanceID, "only sessions of this instance; 0 lists every instance"),
 	)
 	cmd.AddCommand(list, newSessionsShowCmd(app))
 	return cmd
 }
-
-// sessionStatuses are the statuses a session can have.
-var sessionStatuses = []string{db.StatusActive, db.StatusCompleted, db.StatusCrashed}
 
 func (a *App) listSessions(c *cobra.Command, o *sessionsListOptions) error {
 	s, err := a.openStore(c.Context())
