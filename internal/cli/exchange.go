@@ -17,6 +17,7 @@ type exchangeOptions struct {
 	Secret      string
 	BarsFile    string
 	MarketHours bool
+	ResetPrices bool
 	SlippageBps decimal.Decimal
 	InitialCash decimal.Decimal
 }
@@ -46,7 +47,8 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 		stringOpt(&o.KeyID, "key-id", "", "require this API key id from clients").secretValue(),
 		stringOpt(&o.Secret, "secret", "", "require this API secret from clients").secretValue(),
 		stringOpt(&o.BarsFile, "bars-file", "", "replay bars from this CSV (symbol,timestamp,open,high,low,close,volume)").named("path"),
-		boolOpt(&o.MarketHours, "market-hours", "apply regular US market hours (default: always open)"),
+		boolOpt(&o.MarketHours, "market-hours", "apply the NYSE calendar and hours (default: always open; on with --bars-file)"),
+		boolOpt(&o.ResetPrices, "reset-prices", "let a state file made on another seed or bars file continue on these prices"),
 		decOpt(&o.SlippageBps, "slippage-bps", "0", closedSpan("0", "1000"), "slippage of market orders in basis points"),
 		decOpt(&o.InitialCash, "initial-cash", "100000", closedSpan("1", "1000000000"), "starting cash of the account"),
 	)
@@ -63,9 +65,11 @@ func (a *App) runExchange(cmd *cobra.Command, o *exchangeOptions) error {
 	log := a.logger()
 	cfg := exchange.Config{
 		StateFile: o.StateFile, Seed: int64(o.Seed), Speed: o.Speed.InexactFloat64(),
-		KeyID: o.KeyID, Secret: o.Secret, BarsFile: o.BarsFile, MarketHours: o.MarketHours,
+		KeyID: o.KeyID, Secret: o.Secret, BarsFile: o.BarsFile, MarketHours: o.MarketHours, ResetPrices: o.ResetPrices,
 		SlippageBps: o.SlippageBps, InitialCash: o.InitialCash, Logger: log, Now: a.Now,
 	}
+	// A bars file is a real market: its hours apply unless turned off.
+	cfg.MarketHours = cfg.MarketHours || (cfg.BarsFile != "" && !a.given(&o.MarketHours))
 	return exchange.Run(cmd.Context(), cfg, o.Listen, func(url string) {
 		ready := exchangeReady{URL: url}
 		if err := a.render(ready, func() *table {

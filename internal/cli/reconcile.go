@@ -95,7 +95,7 @@ func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 		}
 		defer func() { _ = lease.Release(ctx) }()
 	}
-	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, log, nil)
+	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, sess.InstanceID, log, nil)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/clock"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/exchange"
@@ -95,7 +97,7 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 		return err
 	}
 	if m == (resumeMode{}) {
-		a.warnUnwise(a.setOf(cmd)) // a new session: its settings are final
+		a.warnUnwise(a.setOf(cmd)) // a new session's settings are final
 	}
 	tm, err := a.listenMetrics(o)
 	if err != nil {
@@ -110,16 +112,11 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 	// Deferred after Close, so it runs first: no probe reaches a closed
 	// store.
 	defer tm.stop(log)
-	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
-	if m.auto {
-		if m.sessionID, err = autoResumeTarget(ctx, store, o.InstanceID, log); err != nil {
-			return err
-		}
-		if m.sessionID == "" {
-			a.warnUnwise(a.setOf(cmd))
-		}
+	if err := a.chooseSession(ctx, cmd, store, o, &m, log); err != nil {
+		return err
 	}
 	resuming := m.resume || m.sessionID != ""
+	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
 	var sess *session.Session
 	trading := false
 	defer func() {
@@ -132,18 +129,25 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 			return err
 		}
 	}
-	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, log, tm.brokerObserver())
+	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, o.InstanceID, log, tm.brokerObserver())
 	if err != nil {
 		return err
 	}
 	defer stopExchange()
-	if sess == nil {
+	symbols, err := a.checkSymbols(ctx, brk, o, resuming, log)
+	if err != nil {
+		return err
+	}
+	if !resuming {
 		if sess, err = a.startSession(ctx, cmd, mgr, brk, o); err != nil {
 			return err
 		}
 	}
-	t := trader.New(o.traderConfig(), trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess,
-		Now: a.Now, Log: log, Failpoints: fp, Observer: tm.traderObserver()})
+	t, err := trader.New(o.traderConfig(symbols), trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess,
+		Clock: clock.Real{}, Log: log, Failpoints: fp, Observer: tm.traderObserver()})
+	if err != nil {
+		return err
+	}
 	a.serveMetrics(tm, store, sess.Row(), o.CheckpointInterval, log)
 	if resuming {
 		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: o.Force}); err != nil {
@@ -157,6 +161,23 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 	}
 	trading = true
 	return t.Run(ctx, a.deadline(sess.Row(), o, resuming))
+}
+
+// chooseSession settles --auto-resume: the newest unfinished session of
+// this instance, or a new one, whose settings are final now, so their
+// warnings are given; a resumed one's wait for what it stored.
+func (a *App) chooseSession(ctx context.Context, cmd *cobra.Command, store db.Store, o *tradeOptions, m *resumeMode, log zerolog.Logger) error {
+	if !m.auto {
+		return nil
+	}
+	id, err := autoResumeTarget(ctx, store, o.InstanceID, log)
+	if err != nil {
+		return err
+	}
+	if m.sessionID = id; id == "" {
+		a.warnUnwise(a.setOf(cmd))
+	}
+	return nil
 }
 
 // tradeParts are what a run needs besides its session: the failpoints a
@@ -173,9 +194,12 @@ func (a *App) tradeParts(o *tradeOptions) (*failpoint.Set, strategy.Strategy, er
 	return fp, strat, nil
 }
 
-func (o *tradeOptions) traderConfig() trader.Config {
+// traderConfig is the trader's configuration: the run's settings and the
+// symbols the broker trades.
+func (o *tradeOptions) traderConfig(symbols trader.SymbolCheck) trader.Config {
 	return trader.Config{
-		Symbols: o.Symbols, Interval: o.Interval, CheckpointInterval: o.CheckpointInterval,
+		Symbols: symbols.Tradable, LongOnly: symbols.LongOnly, Interval: o.Interval, CheckpointInterval: o.CheckpointInterval,
+		SettleDelay: o.SettleDelay, SignalMaxAge: o.SignalMaxAge,
 		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, PositionSize: o.PositionSize,
 		MaxPositions: o.MaxPositions, CloseOnExit: o.CloseOnExit, Capital: o.Capital,
 	}
@@ -262,7 +286,7 @@ func (a *App) startSession(ctx context.Context, cmd *cobra.Command, mgr *session
 // connectBroker picks the broker and logs the choice in one line. With sim
 // and no --exchange-url, the simulated exchange runs in-process on a
 // loopback port, its state file beside the embedded database.
-func (a *App) connectBroker(ctx context.Context, b *brokerSettings, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
+func (a *App) connectBroker(ctx context.Context, b *brokerSettings, instance int, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
 	al := a.g.Alpaca
 	if (al.KeyID == "") != (al.SecretKey == "") {
 		return nil, nil, a.missingKeyHalf()
@@ -293,7 +317,7 @@ func (a *App) connectBroker(ctx context.Context, b *brokerSettings, log zerolog.
 		}
 		choice = func() { log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading") }
 	default:
-		url, stop, err := a.startSimExchange(ctx, b, log)
+		url, stop, err := a.startSimExchange(ctx, b, instance, log)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -351,7 +375,7 @@ func (a *App) missingKeyHalf() error {
 
 // startSimExchange serves the simulated exchange until the returned stop
 // function is called; stop waits until its state is flushed.
-func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, log zerolog.Logger) (string, func(), error) {
+func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, instance int, log zerolog.Logger) (string, func(), error) {
 	dbPath, err := dbopen.DefaultPath(a.Getenv, os.UserHomeDir)
 	if err != nil {
 		return "", nil, fmt.Errorf("locate data directory for the simulated exchange: %w", err)
@@ -361,7 +385,7 @@ func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, log zerol
 		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	cfg := exchange.Config{
-		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(b.SimSeed),
+		StateFile: filepath.Join(dir, simStateFile(a.g.DatabaseURL, instance)), Seed: int64(b.SimSeed),
 		Speed: b.SimSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
 		KeyID: a.g.Alpaca.KeyID, Secret: a.g.Alpaca.SecretKey,
 	}
@@ -384,4 +408,41 @@ func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, log zerol
 		cancel()
 		return "", nil, fmt.Errorf("start the simulated exchange: %w", err)
 	}
+}
+
+// checkSymbols asks the broker about every symbol before a session starts
+// (or resumes): unknown or untradable symbols stop a new session with a
+// usage error naming all of them, before anything is written; a resumed
+// session drops them with a warning, since its other symbols may hold
+// positions that need watching.
+func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, o *tradeOptions, resuming bool, log zerolog.Logger) (trader.SymbolCheck, error) {
+	c, err := trader.CheckSymbols(ctx, brk, o.Symbols)
+	if err != nil {
+		return c, fmt.Errorf("check the symbols with the broker: %w", err)
+	}
+	if len(c.LongOnly) > 0 {
+		log.Warn().Strs("symbols", c.LongOnly).Msg("the broker will not lend these symbols: DOWN signals on them are not traded")
+	}
+	bad := c.Bad()
+	if len(bad) > 0 && resuming {
+		log.Warn().Strs("dropped", bad).Msg("the broker no longer trades these symbols of the session; they are not traded")
+		return c, nil
+	}
+	if len(bad) > 0 {
+		return c, a.badValue(&o.Symbols, "the broker does not trade %s (unknown: %v, not tradable: %v)",
+			strings.Join(bad, ", "), c.Unknown, c.Halted)
+	}
+	return c, nil
+}
+
+// simStateFile names the in-process exchange's state file: one per
+// database and instance, so two traders of one HOME never share an account
+// unknowingly (and the exchange's lock refuses a second one on the same
+// file). The default database's instance 1 keeps the historical name.
+func simStateFile(databaseURL string, instance int) string {
+	if databaseURL == "" && instance == 1 {
+		return "exchange-state.json"
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", databaseURL, instance)))
+	return fmt.Sprintf("exchange-state-%d-%x.json", instance, sum[:6])
 }

@@ -25,6 +25,8 @@ type tradeOptions struct {
 	Symbols            []string
 	Duration           time.Duration
 	Interval           time.Duration
+	SettleDelay        time.Duration
+	SignalMaxAge       time.Duration
 	CheckpointInterval time.Duration
 	brokerSettings
 	exitSettings
@@ -97,7 +99,12 @@ func (o *tradeOptions) options(resuming bool, completeSymbols cobra.CompletionFu
 		durOpt(&o.Duration, "duration", "60", time.Minute, time.Second, 366*24*time.Hour,
 			"how long to trade: minutes, or a Go duration (90s, 2h)").orZero("until stopped").storedWithSession(),
 		durOpt(&o.Interval, "interval", "60", time.Second, 100*time.Millisecond, 24*time.Hour,
-			"scan interval: seconds, or a Go duration").warnBelow(time.Second, "every scan reads the broker and logs").storedWithSession(),
+			"how often orders and positions are read back and exits applied: seconds, or a Go duration (scans follow bar closes)").
+			warnBelow(time.Second, "every read-back queries the broker").storedWithSession(),
+		durOpt(&o.SettleDelay, "settle-delay", "3s", time.Second, 0, time.Hour,
+			"market time after a bar's close before it is scanned, so the data feed has published it").storedWithSession(),
+		durOpt(&o.SignalMaxAge, "signal-max-age", "", time.Second, time.Second, 30*24*time.Hour,
+			"how long after its bar closed (market time) a signal may still be traded (default one bar)").orUnset().storedWithSession(),
 		durOpt(&o.CheckpointInterval, "checkpoint-interval", "30", time.Second, 100*time.Millisecond, 24*time.Hour,
 			"checkpoint interval: seconds, or a Go duration").warnBelow(time.Second, "every checkpoint is a database write").storedWithSession(),
 		o.kindOpt(), o.urlOpt(), o.speedOpt(), o.seedOpt(), o.stopLossOpt(), o.takeProfitOpt(),

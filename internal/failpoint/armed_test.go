@@ -9,28 +9,20 @@ import (
 	"github.com/gambler-trader/gambler/internal/failpoint"
 )
 
-func TestArmedPointFiresOnItsHit(t *testing.T) {
-	var killed []string
-	last := ""
-	s, err := failpoint.New("after-ack:2, in-checkpoint", func() { killed = append(killed, last) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{failpoint.AfterAck, failpoint.InCheckpoint, failpoint.AfterAck, failpoint.AfterAck, failpoint.AfterSend} {
-		last = name
-		s.Hit(name)
-	}
-	if strings.Join(killed, ",") != "in-checkpoint,after-ack" {
-		t.Errorf("fired %v, want in-checkpoint then the second after-ack", killed)
-	}
-}
-
-func TestUnknownOrMalformedPointsAreRefused(t *testing.T) {
+// TestFromEnvRefusesUnknownPoints: in a failpoint build a mistyped point
+// or count is an error, not a crash test that never crashes.
+func TestFromEnvRefusesUnknownPoints(t *testing.T) {
 	for _, spec := range []string{"no-such-point", "after-ack:0", "after-ack:x", "after-intent,typo"} {
-		if _, err := failpoint.New(spec, func() {}); err == nil {
-			t.Errorf("%q was accepted", spec)
+		_, err := failpoint.FromEnv(func(string) string { return spec })
+		if err == nil {
+			t.Errorf("%s=%s was accepted", failpoint.EnvVar, spec)
 		}
 	}
-	var nilSet *failpoint.Set
-	nilSet.Hit(failpoint.AfterAck) // inert
+	s, err := failpoint.FromEnv(func(string) string { return "" })
+	if err != nil || s == nil {
+		t.Fatalf("empty: %v %v", s, err)
+	}
+	if !strings.Contains(strings.Join(failpoint.Names(), ","), failpoint.AfterAck) {
+		t.Fatal("names")
+	}
 }

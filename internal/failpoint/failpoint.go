@@ -1,10 +1,20 @@
-// Package failpoint lets crash tests kill the process at a named point of
-// the order and checkpoint paths. Failpoints exist only in binaries built
-// with the failpoint build tag (the e2e and chaos tests build gambler that
-// way); in the release build Set is empty, Hit does nothing and
-// GAMBLER_FAILPOINT is ignored, so no environment variable can make a
-// production process kill itself.
+// Package failpoint lets crash tests stop the trader at a named point of
+// the order and checkpoint paths. Tests arm points in code with New and a
+// kill of their own (the in-process harness ends the trader's goroutine).
+// Only a binary built with the failpoint tag reads GAMBLER_FAILPOINT and
+// kills its own process (the e2e and chaos tests build gambler that way);
+// in the release build FromEnv ignores the variable, and nothing else
+// arms a point, so no environment can make a production process kill
+// itself.
 package failpoint
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
 
 // Names of the points the trader passes through.
 const (
@@ -15,11 +25,73 @@ const (
 	AfterFillObserved = "after-fill-observed" // broker reported a fill, not yet recorded
 )
 
-// Names lists every point, for checking what GAMBLER_FAILPOINT arms.
+// EnvVar arms failpoints in a failpoint build: comma separated names,
+// each optionally "name:N" to fire on the N-th hit (default the first).
+const EnvVar = "GAMBLER_FAILPOINT"
+
+// Names lists every point.
 func Names() []string {
 	return []string{AfterIntent, AfterSend, AfterAck, InCheckpoint, AfterFillObserved}
 }
 
-// EnvVar arms failpoints in a failpoint build: comma separated names,
-// each optionally "name:N" to fire on the N-th hit (default the first).
-const EnvVar = "GAMBLER_FAILPOINT"
+// Set is the armed failpoints. The zero value and nil are inert.
+type Set struct {
+	mu     sync.Mutex
+	armed  map[string]int // name -> hits to skip before firing
+	killFn func()
+}
+
+// New arms points ("name" or "name:N") with kill as what a due point does.
+// A point that does not exist is a mistake in the test that names it, so
+// New panics rather than arm nothing.
+func New(kill func(), points ...string) *Set {
+	armed, err := parse(points)
+	if err != nil {
+		panic(err)
+	}
+	return &Set{armed: armed, killFn: kill}
+}
+
+// parse reads "name" and "name:N" items; an unknown name or a count that
+// is not a positive integer is an error.
+func parse(points []string) (map[string]int, error) {
+	armed := map[string]int{}
+	for _, item := range points {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, nth := item, 1
+		if n, count, ok := strings.Cut(item, ":"); ok {
+			c, err := strconv.Atoi(count)
+			if err != nil || c < 1 {
+				return nil, fmt.Errorf("failpoint %q: the count after ':' must be a positive integer", item)
+			}
+			name, nth = n, c
+		}
+		if !slices.Contains(Names(), name) {
+			return nil, fmt.Errorf("unknown failpoint %q (known: %s)", name, strings.Join(Names(), ", "))
+		}
+		armed[name] = nth
+	}
+	return armed, nil
+}
+
+// Hit runs the kill if name is armed and due; a point fires once.
+func (s *Set) Hit(name string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.armed[name]
+	if !ok {
+		return
+	}
+	if n > 1 {
+		s.armed[name] = n - 1
+		return
+	}
+	delete(s.armed, name) // fires once, also when kill returns
+	s.killFn()
+}

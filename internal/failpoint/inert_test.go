@@ -8,11 +8,11 @@ import (
 	"github.com/gambler-trader/gambler/internal/failpoint"
 )
 
-// TestReleaseBuildIgnoresEnv: without the failpoint tag no variable arms
-// anything, not even a malformed one, and every point passes.
+// TestReleaseBuildIgnoresEnv: without the failpoint tag the variable arms
+// nothing, not even a malformed value, and every point passes.
 func TestReleaseBuildIgnoresEnv(t *testing.T) {
 	if failpoint.Enabled {
-		t.Fatal("the default build has failpoints")
+		t.Fatal("the default build reads GAMBLER_FAILPOINT")
 	}
 	for _, spec := range []string{failpoint.AfterIntent, "in-checkpoint:1,after-ack", "no-such-point", "after-send:x"} {
 		s, err := failpoint.FromEnv(func(k string) string {
