@@ -22,13 +22,16 @@ test:
 	$(GO) vet -tags failpoint ./internal/failpoint
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	$(GO) test -race -count=1 -tags failpoint ./internal/failpoint
+	# The replay of real bars over half a year; under the race detector it
+	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
+	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
 
 lint:
 	gofmt -l . | (! grep .)
 	$(GO) vet $(PKGS)
 	golangci-lint run
 
-# BENCHMARKS.md's figures (issue 7): gambler-bench creates and drops its own
+# BENCHMARKS.md's figures: gambler-bench creates and drops its own
 # PostgreSQL databases (GAMBLER_TEST_POSTGRES_URL or the local default) and
 # writes the report to bin/bench-results.md; then the packages' Go benchmarks.
 bench: build
