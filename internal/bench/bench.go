@@ -33,9 +33,9 @@ type Config struct {
 	LatencyBars    int
 	// FirstRuns are `gambler trade` runs on the defaults in a fresh home.
 	FirstRuns int
-	Progress    io.Writer // one line per step
-	TempDir     string
-	Commit      string
+	Progress  io.Writer // one line per step
+	TempDir   string
+	Commit    string
 	// Only names the steps to run (postgres, sqlite, concurrency, tick,
 	// latency, firstrun, resume); empty runs all.
 	Only []string

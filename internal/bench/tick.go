@@ -63,11 +63,11 @@ type tickWatcher struct {
 	c *apiCounter
 	// message is the log line watched; "" means "tick".
 	message string
-	mu    sync.Mutex
-	ticks []counts
-	buf   bytes.Buffer
-	log   bytes.Buffer // kept for error reports
-	seen  chan struct{}
+	mu      sync.Mutex
+	ticks   []counts
+	buf     bytes.Buffer
+	log     bytes.Buffer // kept for error reports
+	seen    chan struct{}
 }
 
 func (w *tickWatcher) Write(p []byte) (int, error) {

@@ -38,6 +38,8 @@ type resumeMode struct {
 	// auto resumes the newest unfinished session of this instance and
 	// starts a new one when there is none (--auto-resume, for systemd).
 	auto bool
+	// reopen resumes sessionID even when it completed (--reopen).
+	reopen bool
 }
 
 func newTradeCmd(app *App) *cobra.Command {
@@ -49,7 +51,10 @@ func newTradeCmd(app *App) *cobra.Command {
   gambler trade --resume`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return app.runTrade(cmd, o, resumeMode{resume: o.Resume, sessionID: o.ResumeSession, auto: o.AutoResume})
+			if o.Reopen && o.ResumeSession == "" {
+				return usageError("%s goes with --resume-session: it names the completed session to reopen", app.sourceOf(&o.Reopen))
+			}
+			return app.runTrade(cmd, o, resumeMode{resume: o.Resume, sessionID: o.ResumeSession, auto: o.AutoResume, reopen: o.Reopen})
 		},
 	}
 	app.bindTrade(c, o, false, o.resumeOptions(app.completeSessions)...)
@@ -74,10 +79,10 @@ func newResumeCmds(app *App) []*cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.runTrade(cmd, named, resumeMode{sessionID: args[0]})
+			return app.runTrade(cmd, named, resumeMode{sessionID: args[0], reopen: named.Reopen})
 		},
 	}
-	app.bindTrade(byID, named, true)
+	app.bindTrade(byID, named, true, named.reopenOpt())
 	return []*cobra.Command{resume, byID}
 }
 
@@ -150,7 +155,7 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 	}
 	a.serveMetrics(tm, store, sess.Row(), o.CheckpointInterval, log)
 	if resuming {
-		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: o.Force}); err != nil {
+		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: o.Force, Reopened: sess.Reopened}); err != nil {
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}
 	}
@@ -199,7 +204,7 @@ func (a *App) tradeParts(o *tradeOptions) (*failpoint.Set, strategy.Strategy, er
 func (o *tradeOptions) traderConfig(symbols trader.SymbolCheck) trader.Config {
 	return trader.Config{
 		Symbols: symbols.Tradable, LongOnly: symbols.LongOnly, Interval: o.Interval, CheckpointInterval: o.CheckpointInterval,
-		SettleDelay: o.SettleDelay, SignalMaxAge: o.SignalMaxAge,
+		SettleDelay: o.SettleDelay, SignalMaxAge: o.SignalMaxAge, ShutdownTimeout: o.ShutdownTimeout,
 		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, PositionSize: o.PositionSize,
 		MaxPositions: o.MaxPositions, CloseOnExit: o.CloseOnExit, Capital: o.Capital,
 	}
@@ -210,7 +215,17 @@ func (o *tradeOptions) traderConfig(symbols trader.SymbolCheck) trader.Config {
 // a stored one comes next. The session is returned even when its settings
 // are refused, so the caller releases it.
 func (a *App) resumeSession(ctx context.Context, cmd *cobra.Command, mgr *session.Manager, m resumeMode, o *tradeOptions) (*session.Session, error) {
-	sess, err := mgr.Resume(ctx, m.sessionID, instanceFilter(m, o.InstanceID))
+	var sess *session.Session
+	var err error
+	if m.reopen {
+		sess, err = mgr.Reopen(ctx, m.sessionID)
+	} else {
+		sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, o.InstanceID))
+	}
+	var completed *session.CompletedError
+	if errors.As(err, &completed) {
+		return nil, usageError("%v", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -40,10 +40,12 @@ type tradeOptions struct {
 	InstanceID        int
 	Force             bool
 	MetricsAddr       string
+	ShutdownTimeout   time.Duration
 	// trade's own: how it finds its session.
 	Resume        bool
 	ResumeSession string
 	AutoResume    bool
+	Reopen        bool
 }
 
 // brokerSettings choose and reach the broker; reconcile-only shares them.
@@ -119,7 +121,16 @@ func (o *tradeOptions) options(resuming bool, completeSymbols cobra.CompletionFu
 		intOpt(&o.InstanceID, "instance-id", 1, 1, maxInstanceID, "instance id, for several traders sharing one database"),
 		boolOpt(&o.Force, "force", "resume even when reconciliation finds a side mismatch"),
 		stringOpt(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on this host:port (empty = off)").named("addr"),
+		// Not stored: the budget is the operator's for this run, and the
+		// systemd unit's stop timeout (150 s) must cover it.
+		durOpt(&o.ShutdownTimeout, "shutdown-timeout", "10s", time.Second, time.Second, 2*time.Minute,
+			"after Ctrl-C, how long the broker may take to answer the final read-back; the final checkpoint is written either way"),
 	}
+}
+
+// reopenOpt lets a resume by id continue a completed session.
+func (o *tradeOptions) reopenOpt() *option {
+	return boolOpt(&o.Reopen, "reopen", "with a session id: resume the session even though it completed; its previous end stays in its history")
 }
 
 // resumeOptions are trade's own: how it finds its session.
@@ -128,6 +139,7 @@ func (o *tradeOptions) resumeOptions(completeSessions cobra.CompletionFunc) []*o
 		boolOpt(&o.Resume, "resume", "resume the newest unfinished session"),
 		sessionOpt(&o.ResumeSession, "resume-session", "resume this session").completeWith(completeSessions),
 		boolOpt(&o.AutoResume, "auto-resume", "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)"),
+		o.reopenOpt(),
 	}
 }
 

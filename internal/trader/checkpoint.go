@@ -5,6 +5,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/checkpoint"
+	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
 )
 
@@ -32,6 +33,9 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	t.fp.Hit(failpoint.InCheckpoint)
 	began := t.now()
 	acct.MarketTime = t.market.at(began)
+	if trigger == db.TriggerReopen {
+		acct.PreviousRun = t.previousRun
+	}
 	acct.BarsThrough = t.bars.through
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
 	t.storeResult(err)
