@@ -1,4 +1,4 @@
-// Package bench measures the figures of issue 7 as whole runs: the
+// Package bench measures the whole-process figures of BENCHMARKS.md: the
 // checkpoint table on PostgreSQL and SQLite against a floor measured in the
 // same run, 50 sessions checkpointing on one PostgreSQL, the tick with 500
 // symbols against a local exchange, and resume of a long session by the
