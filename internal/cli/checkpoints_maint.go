@@ -57,7 +57,7 @@ raises no alert; with no active session it exits 0 and says so, unless
 }
 
 func (a *App) checkpointStats(ctx context.Context, o *checkpointsStatsOptions) error {
-	s, err := a.openStore(ctx)
+	s, err := a.openStoreReadOnly(ctx)
 	if err != nil {
 		return err
 	}

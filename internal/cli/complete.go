@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gambler-trader/gambler/internal/db"
-	"github.com/gambler-trader/gambler/internal/db/dbopen"
 )
 
 // completionTimeout bounds how long a shell waits for completions.
@@ -82,10 +80,9 @@ func (a *App) completeSymbols(cmd *cobra.Command, _ []string, toComplete string)
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
-// withCompletionStore runs fn on the store the command line names, if it
-// exists. Completion reads only: a missing SQLite file is not created, and
-// any failure completes nothing rather than printing an error into the
-// shell.
+// withCompletionStore runs fn on the store the command line names, opened
+// read-only: completion creates and migrates nothing, and any failure
+// completes nothing rather than printing an error into the shell.
 func (a *App) withCompletionStore(cmd *cobra.Command, fn func(context.Context, db.Store) error) error {
 	if err := a.loadConfig(cmd); err != nil {
 		return err
@@ -95,22 +92,13 @@ func (a *App) withCompletionStore(cmd *cobra.Command, fn func(context.Context, d
 			return err
 		}
 	}
-	t, err := dbopen.Resolve(a.g.DatabaseURL, func() (string, error) { return dbopen.DefaultPath(a.Getenv, os.UserHomeDir) })
-	if err != nil {
-		return err
-	}
-	if t.Driver == dbopen.SQLite {
-		if _, err := os.Stat(t.DSN); err != nil {
-			return err
-		}
-	}
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
 	defer cancel()
-	s, err := a.openStore(ctx)
+	s, err := a.openStoreReadOnly(ctx)
 	if err != nil {
 		return err
 	}

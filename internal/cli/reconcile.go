@@ -70,7 +70,11 @@ are released, so other instances may trade them.`,
 func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 	ctx := cmd.Context()
 	log := a.logger()
-	store, err := a.openStore(ctx)
+	open := a.openStore
+	if o.DryRun {
+		open = a.openStoreReadOnly
+	}
+	store, err := open(ctx)
 	if err != nil {
 		return err
 	}

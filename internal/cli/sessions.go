@@ -51,7 +51,7 @@ func newSessionsCmd(app *App) *cobra.Command {
 }
 
 func (a *App) listSessions(c *cobra.Command, o *sessionsListOptions) error {
-	s, err := a.openStore(c.Context())
+	s, err := a.openStoreReadOnly(c.Context())
 	if err != nil {
 		return err
 	}
