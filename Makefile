@@ -4,7 +4,7 @@ PKGS := ./...
 # The version gambler version and gambler --version print.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test test-short lint bench chaos fuzz report-screenshot config-example clean
+.PHONY: build test test-short lint bench chaos fuzz report-screenshot sdk-check config-example clean
 
 # The release build: no failpoint tag, so GAMBLER_FAILPOINT does nothing.
 build:
@@ -25,6 +25,12 @@ test:
 	# The replay of real bars over half a year; under the race detector it
 	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
 	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
+	GO=$(GO) scripts/sdk-check.sh
+
+# Alpaca's official JavaScript SDK against `gambler exchange` (sdkcheck/):
+# skipped without node, except under CI=true, where that fails.
+sdk-check:
+	GO=$(GO) scripts/sdk-check.sh
 
 lint:
 	gofmt -l . | (! grep .)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"os"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,6 +46,13 @@ func (r *runner) latency(ctx context.Context) error {
 		syms[i] = symbol(i)
 	}
 	w := &tickWatcher{c: wld.ctr, seen: make(chan struct{}, 1), message: "scan"}
+	defer func() {
+		if path := os.Getenv("GAMBLER_BENCH_LATENCY_LOG"); path != "" {
+			w.mu.Lock()
+			_ = os.WriteFile(path, w.log.Bytes(), 0o600)
+			w.mu.Unlock()
+		}
+	}()
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan int, 1)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
@@ -18,6 +20,7 @@ type exchangeOptions struct {
 	BarsFile    string
 	MarketHours bool
 	ResetPrices bool
+	Start       time.Time
 	SlippageBps decimal.Decimal
 	InitialCash decimal.Decimal
 }
@@ -49,6 +52,7 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 		stringOpt(&o.BarsFile, "bars-file", "", "replay bars from this CSV (symbol,timestamp,open,high,low,close,volume)").named("path"),
 		boolOpt(&o.MarketHours, "market-hours", "apply the NYSE calendar and hours (default: always open; on with --bars-file)"),
 		boolOpt(&o.ResetPrices, "reset-prices", "let a state file made on another seed or bars file continue on these prices"),
+		timeOpt(&o.Start, "start", "market time a new state starts at, such as 2025-03-12T13:00:00Z (default now, or the bars file's 101st bar)"),
 		decOpt(&o.SlippageBps, "slippage-bps", "0", closedSpan("0", "1000"), "slippage of market orders in basis points"),
 		decOpt(&o.InitialCash, "initial-cash", "100000", closedSpan("1", "1000000000"), "starting cash of the account"),
 	)
@@ -65,7 +69,7 @@ func (a *App) runExchange(cmd *cobra.Command, o *exchangeOptions) error {
 	log := a.logger()
 	cfg := exchange.Config{
 		StateFile: o.StateFile, Seed: int64(o.Seed), Speed: o.Speed.InexactFloat64(),
-		KeyID: o.KeyID, Secret: o.Secret, BarsFile: o.BarsFile, MarketHours: o.MarketHours, ResetPrices: o.ResetPrices,
+		KeyID: o.KeyID, Secret: o.Secret, BarsFile: o.BarsFile, MarketHours: o.MarketHours, ResetPrices: o.ResetPrices, Start: o.Start,
 		SlippageBps: o.SlippageBps, InitialCash: o.InitialCash, Logger: log, Now: a.Now,
 	}
 	// A bars file is a real market: its hours apply unless turned off.

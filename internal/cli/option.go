@@ -315,6 +315,21 @@ func checkSessionID(id string) error {
 	return nil
 }
 
+// timeOpt accepts an RFC 3339 time; empty means none.
+func timeOpt(dst *time.Time, name, usage string) *option {
+	o := &option{name: name, usage: usage, valueName: "time", dst: dst, optional: true}
+	o.set = func(s string) error {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("%q is not an RFC 3339 time such as 2025-03-12T13:00:00Z", truncate(s, 40))
+		}
+		*dst = t
+		return nil
+	}
+	o.clear = func() { *dst = time.Time{} }
+	return o
+}
+
 // urlOpt accepts an http:// or https:// URL with a host; empty means none.
 func urlOpt(dst *string, name, usage string) *option {
 	o := stringOpt(dst, name, "", usage).named("url").orUnset()

@@ -6,7 +6,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// marginMultiplier is the Reg-T style leverage behind buying_power.
+// marginMultiplier is the Reg-T style leverage behind buying_power (the
+// default of max_margin_multiplier).
 var marginMultiplier = decimal.NewFromInt(2)
 
 // applyFillLocked moves cash and the position of sym for one execution.
@@ -37,7 +38,7 @@ func (e *Exchange) applyFillLocked(sym, side string, qty, price decimal.Decimal)
 
 // opensExposureLocked reports whether req adds to (or opens) a position
 // rather than reducing one; only those need buying power.
-func (e *Exchange) opensExposureLocked(req *placeRequest) bool {
+func (e *Exchange) opensExposureLocked(req *placeRequest, price decimal.Decimal) bool {
 	p := e.st.Positions[req.Symbol]
 	if p == nil {
 		return true
@@ -45,7 +46,7 @@ func (e *Exchange) opensExposureLocked(req *placeRequest) bool {
 	if (req.Side == "buy") == p.Qty.IsPositive() {
 		return true
 	}
-	return req.Qty.GreaterThan(p.Qty.Abs())
+	return req.qtyAt(price).GreaterThan(p.Qty.Abs())
 }
 
 type accountView struct {
@@ -94,14 +95,16 @@ func (e *Exchange) accountLocked(now time.Time) accountView {
 	}
 	equity := e.st.Cash.Add(long).Add(short)
 	gross := long.Sub(short)
-	bp := decimal.Max(decimal.Zero, equity.Mul(marginMultiplier).Sub(gross))
+	mult := e.marginLocked()
+	bp := decimal.Max(decimal.Zero, equity.Mul(mult).Sub(gross))
 	return accountView{
 		ID: "00000000-0000-4000-8000-000000000001", AccountNumber: "SIM000001",
 		Status: "ACTIVE", CryptoStatus: "INACTIVE", Currency: "USD",
 		BuyingPower: bp, RegTBuyingPower: bp, DaytradingBuyingPower: bp, EffectiveBuyingPower: bp,
 		NonMarginBuyingPower: decimal.Max(decimal.Zero, e.st.Cash),
 		Cash:                 e.st.Cash, PortfolioValue: equity, Equity: equity, LastEquity: e.cfg.InitialCash,
-		ShortingEnabled: true, CreatedAt: e.st.AnchorMarket, Multiplier: marginMultiplier,
+		TradeSuspendedByUser: e.configsLocked().SuspendTrade,
+		ShortingEnabled:      !e.configsLocked().NoShorting, CreatedAt: e.st.AnchorMarket, Multiplier: mult,
 		LongMarketValue: long, ShortMarketValue: short, PositionMarketValue: long.Add(short),
 		InitialMargin: gross.Div(marginMultiplier), MaintenanceMargin: gross.Div(decimal.NewFromInt(4)),
 	}

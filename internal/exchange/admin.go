@@ -34,6 +34,7 @@ func (e *Exchange) adminHandler() http.Handler {
 	mux.HandleFunc("POST /sim/v1/faults", e.handleAdminFaults)
 	mux.HandleFunc("GET /sim/v1/orders", e.handleAdminOrders)
 	mux.HandleFunc("POST /sim/v1/reset", e.handleAdminReset)
+	mux.HandleFunc("POST /sim/v1/clock", e.handleAdminClock)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errf(http.StatusNotFound, codeNotFound, "admin endpoint not found"))
 	})
@@ -203,4 +204,45 @@ func (e *Exchange) handleAdminReset(w http.ResponseWriter, r *http.Request) {
 	st := e.freshState(e.marketNow())
 	e.setState(st)
 	e.respondSaved(w, http.StatusOK, map[string]string{"status": "reset"})
+}
+
+type clockRequest struct {
+	Advance string     `json:"advance"` // a Go duration: "90m", "26h"
+	To      *time.Time `json:"to"`
+}
+
+// handleAdminClock moves market time forward, by advance or to an
+// instant; the clock then runs on from there. The orders meet every price
+// of the time skipped, as after any jump of the clock. Market time never
+// goes back.
+func (e *Exchange) handleAdminClock(w http.ResponseWriter, r *http.Request) {
+	var req clockRequest
+	if err := decodeBody(r, &req); err != nil {
+		e.fail(w, err)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.marketNow()
+	var d time.Duration
+	switch {
+	case req.Advance != "" && req.To == nil:
+		var err error
+		if d, err = time.ParseDuration(req.Advance); err != nil {
+			e.fail(w, badRequest("advance must be a duration such as 90m or 26h"))
+			return
+		}
+	case req.To != nil && req.Advance == "":
+		d = req.To.Sub(now)
+	default:
+		e.fail(w, badRequest("give exactly one of advance or to"))
+		return
+	}
+	if d < 0 {
+		e.fail(w, badRequest("market time only moves forward"))
+		return
+	}
+	e.st.AnchorMarket = e.st.AnchorMarket.Add(d)
+	e.matchLocked()
+	e.respondSaved(w, http.StatusOK, map[string]time.Time{"timestamp": e.marketNow().In(e.cal.ny)})
 }

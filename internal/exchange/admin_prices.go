@@ -163,28 +163,40 @@ func (a adjustments) bar(b bar) bar {
 // priceAt is the price at t: the last point of the adjusted path at or
 // before t, or an admin price set after that point.
 func (a adjustments) priceAt(t time.Time) (decimal.Decimal, bool) {
-	var last point
+	tk, ok := a.lastTick(t)
+	return tk.px, ok
+}
+
+// tick is a price the market printed: a path point or an admin price.
+type tick struct {
+	at  time.Time
+	px  decimal.Decimal
+	bar bar // the base bar of a path point; zero for an admin price
+	idx int // the point's index in its bar's path
+}
+
+// lastTick is the last print at or before t: the last point of the
+// adjusted path, or an admin price set after it.
+func (a adjustments) lastTick(t time.Time) (tick, bool) {
+	var last tick
 	found := false
 	for b, ok := a.src.barAt(a.sym, t); ok && !found; b, ok = barBefore(a.src, a.sym, b) {
 		pts := a.points(b)
 		for i := len(pts) - 1; i >= 0 && !found; i-- {
 			if !pts[i].at.After(t) {
-				last, found = pts[i], true
+				last, found = tick{at: pts[i].at, px: pts[i].price(), bar: b, idx: i}, true
 			}
 		}
 	}
 	for i := len(a.overrides) - 1; i >= 0; i-- {
 		if at := a.overrides[i].At; !at.After(t) {
 			if !found || !at.Before(last.at) {
-				return a.overridePrice(i), true
+				return tick{at: at, px: a.overridePrice(i)}, true
 			}
 			break
 		}
 	}
-	if !found {
-		return decimal.Decimal{}, false
-	}
-	return last.price(), true
+	return last, found
 }
 
 // span aggregates the adjusted base bars that start in [from, to) and are

@@ -23,6 +23,9 @@ type bar struct {
 type priceSource interface {
 	// known reports whether sym can be traded and has data.
 	known(sym string) bool
+	// symbols lists the symbols the source has data for, sorted; nil
+	// when any valid symbol has data (generated prices).
+	symbols() []string
 	// resolution is the length of one base bar.
 	resolution() time.Duration
 	// barAt is the latest base bar of sym that starts at or before t.

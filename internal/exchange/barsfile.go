@@ -132,6 +132,15 @@ func parseBarRecord(rec []string) (bar, error) {
 
 func (s *fileSource) known(sym string) bool { _, ok := s.bars[sym]; return ok }
 
+func (s *fileSource) symbols() []string {
+	out := make([]string, 0, len(s.bars))
+	for sym := range s.bars {
+		out = append(out, sym)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (s *fileSource) resolution() time.Duration { return s.res }
 
 func (s *fileSource) barAt(sym string, t time.Time) (bar, bool) {

@@ -194,6 +194,16 @@ func (c *calendar) nextDay(d civil) tradingDay {
 	}
 }
 
+// prevDay is the last trading day before d.
+func (c *calendar) prevDay(d civil) tradingDay {
+	for {
+		d = d.addDays(-1)
+		if td, ok := c.day(d); ok {
+			return td
+		}
+	}
+}
+
 // sessionFrom is the first trading day whose regular session has not ended
 // at t: the one open at t, or the next one to open.
 func (c *calendar) sessionFrom(t time.Time) tradingDay {

@@ -24,6 +24,10 @@ type Config struct {
 	// ResetPrices lets a state file made on other prices (another seed or
 	// bars file) continue on these; without it New refuses.
 	ResetPrices bool
+	// Start is the market time a fresh state starts at; zero means now
+	// with generated prices and the bars file's 101st timestamp with a
+	// bars file. A restored state keeps its own clock.
+	Start       time.Time
 	SlippageBps decimal.Decimal
 	InitialCash decimal.Decimal  // default 100000
 	Now         func() time.Time // wall clock, injectable; nil = time.Now

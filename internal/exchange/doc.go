@@ -12,22 +12,34 @@
 //
 // # Trading and market data
 //
-// Served paths: GET /v2/account, GET /v2/clock, GET /v2/calendar, GET
-// /v2/assets/{symbol}, GET /v2/positions, DELETE /v2/positions,
-// GET|DELETE /v2/positions/{symbol} (qty or percentage), POST|GET|DELETE
-// /v2/orders, GET|DELETE /v2/orders/{id}, GET
-// /v2/orders:by_client_order_id, GET /v2/stocks/bars, GET
-// /v2/stocks/bars/latest and GET /v2/stocks/trades/latest, and the
-// server-sent-events stream GET /v2/events/trades (events new, fill,
-// canceled and expired; since/since_id replay the in-memory log of this
-// process, until/until_id end the stream; without since it starts with new
-// events). Errors carry Alpaca's body {"code":N,"message":"..."}:
-// 401/40110000 for a wrong key, 404/40410000 for an unknown order,
-// position or asset, 422/40010001 "client_order_id must be unique" for a
-// reused client_order_id (also after the first order was canceled),
-// 422/42210000 for other invalid orders, 403/40310000 for insufficient
-// buying power or position qty, and 400/40010000 for a market-data or
-// calendar query that cannot be read.
+// Served paths (the route table is server.go's Handler): trading: GET
+// /v2/account, GET|PATCH /v2/account/configurations, GET
+// /v2/account/activities[/{activity_type}], GET
+// /v2/account/portfolio/history, GET /v2/clock and /v3/clock, GET
+// /v2/calendar and /v3/calendar/{market}, GET /v2/assets and
+// /v2/assets/{symbol_or_asset_id}, GET|DELETE /v2/positions, GET|DELETE
+// /v2/positions/{symbol_or_asset_id} (qty or percentage), POST|GET|DELETE
+// /v2/orders, GET|PATCH|DELETE /v2/orders/{id}, GET
+// /v2/orders:by_client_order_id, the watchlists (GET|POST /v2/watchlists;
+// GET|PUT|POST|DELETE /v2/watchlists/{id} and /v2/watchlists:by_name;
+// DELETE /v2/watchlists/{id}/{symbol}); market data, each both for
+// ?symbols= under /v2/stocks/ and for one symbol under
+// /v2/stocks/{symbol}/: bars, bars/latest, trades, trades/latest, quotes,
+// quotes/latest, and snapshots (/v2/stocks/snapshots,
+// /v2/stocks/{symbol}/snapshot); trade updates over the websocket at
+// /stream and the server-sent-events stream GET /v2/events/trades (events
+// new, fill, canceled, expired and replaced; since/since_id replay the
+// in-memory log of this process, until/until_id end the stream; without
+// since it starts with new events). Errors carry Alpaca's body
+// {"code":N,"message":"..."}: 401/40110000 for a wrong key, 404/40410000
+// for an unknown order, position, asset or watchlist, 422/40010001
+// "client_order_id must be unique" for a reused client_order_id (also
+// after the first order was canceled), 422/42210000 for other invalid
+// orders and requests, 403/40310000 for insufficient buying power or
+// position qty and for what the account configuration forbids, and
+// 400/40010000 for a market-data or calendar query that cannot be read.
+// Dates without a time (after/until of GET /v2/orders and of activities,
+// start/end of trades and quotes, date_end) stand for New York midnight.
 //
 // Symbols: any symbol of one to five upper-case ASCII letters, optionally
 // followed by '.' and a one- or two-letter class (BRK.B), is a tradable
@@ -36,7 +48,8 @@
 // bars file only the file's symbols exist.
 //
 // Market time runs Speed times faster than the wall clock (Config.Now,
-// injectable) from the moment the state was created; /v2/clock reports it
+// injectable) from the moment the state was created, starting at
+// Config.Start (`--start`) when given; /v2/clock reports it
 // in New York's UTC offset, as Alpaca does, orders and bars are stamped
 // with it, and it continues across restarts that keep the state file.
 //
@@ -131,7 +144,8 @@
 //     Without MarketHours the market never closes; next_open and
 //     next_close then both name the next UTC midnight.
 //   - GET /v2/calendar?start&end (dates, inclusive; RFC 3339 times are
-//     taken as their New York date) lists trading days as Alpaca does:
+//     taken as the date they name in their own offset, as SDKs send a
+//     date as its UTC midnight) lists trading days as Alpaca does:
 //     date, open and close ("09:30", "13:00"), session_open and
 //     session_close ("0400", "2000"; "1700" on an early-close day, when the
 //     late session also ends early: Alpaca does not document this), and
@@ -155,6 +169,119 @@
 //     an early-close day) and expires at that late close.
 //
 // Without MarketHours nothing closes and day orders do not expire.
+//
+// # Orders beyond the simple ones
+//
+//   - Replace (PATCH /v2/orders/{id}; qty, limit_price, stop_price, trail,
+//     time_in_force day<->gtc, client_order_id): a new order with replaces
+//     takes the old one's place (a bracket leg keeps its parent); the old
+//     one ends as replaced with replaced_by and replaced_at, and the
+//     stream sends replaced (the old order) and new (the new one). Only
+//     orders of status new or held can be replaced (Alpaca refuses
+//     accepted ones), not an order with legs (replace its legs), nor a
+//     notional order. Without a client_order_id the replacement gets a
+//     fresh one. It meets the current price as its first price.
+//   - Notional orders (simple market day orders of at least $1) buy or
+//     sell the fractional qty notional/price, truncated to 9 places, at
+//     their fill price; qty is null on them (filled_qty tells).
+//   - Trailing stops (trail_price or trail_percent, simple, day or gtc):
+//     hwm is the best price met since the order went live (the first one
+//     sets it; a buy's mark is the lowest), stop_price trails it (a
+//     percentage trail rounded to the cent). On the price path each point
+//     first meets the stop, then moves the mark, which is exact because
+//     the price moves one way between points; a hit fills like a stop (at
+//     the stop price, at the point's price after a jump).
+//   - opg and cls (simple market or limit orders) take part in the NYSE
+//     opening or closing auction, whose times come from the calendar even
+//     without market hours. They are new when placed and meet no other
+//     price. Alpaca's cut-offs apply: opg is refused from 09:28 to 19:00
+//     New York, cls from ten minutes before the close to 19:00; later ones
+//     (and those placed on a closed day) go to the next trading day. The
+//     opening auction's price is the session's first price, the closing
+//     auction's its last; a market order fills there without slippage, a
+//     limit order if the price is at or better than its limit, and what
+//     does not fill is canceled at the auction.
+//   - Account configurations: suspend_trade refuses new orders (403),
+//     no_shorting refuses orders that would open or add to a short (403),
+//     fractional_trading=false refuses fractional and notional orders
+//     (422), max_margin_multiplier "1" or "2" sets buying power (equity
+//     times it, less gross exposure); the rest are kept and shown. The
+//     official Go client sends "" for an unchanged trade_confirm_email,
+//     which is taken as unchanged.
+//
+// # Account data
+//
+//   - Activities are derived from the orders: one FILL per filled order
+//     (fills are whole) and one CSD, the deposit the account opened with,
+//     at its creation; ids are the time (yyyymmddhhmmssSSS UTC) and
+//     "::" and the order's id; page_token is the last id of the page
+//     before; page_size is at most 100; newest first unless direction=asc.
+//   - Portfolio history replays the fills from the deposit and values the
+//     positions at each instant's price. 1D points are the trading days
+//     whose close is inside the period, stamped at New York midnight and
+//     valued at the close (or now, for a day not yet closed); intraday
+//     points (1Min, 5Min, 15Min, 1H) step through each regular session,
+//     or around the clock with intraday_reporting=continuous. base_value
+//     is the equity at the period's start and profit_loss is measured
+//     from it (pnl_reset is not applied). More than 10,000 points is a
+//     422. Periods count back in New York time.
+//   - Assets: with a bars file its symbols; with generated prices (where
+//     every valid symbol trades) the ten symbols of shared/data's bars and
+//     every symbol the account has held, ordered or watched. All are
+//     active, tradable us_equity assets on NASDAQ without attributes, so
+//     the filters keep all or none. An asset id is a stable hash of the
+//     symbol; paths taking a symbol take its asset id too.
+//   - Positions: lastday_price is the price at the close of the last
+//     trading day before today (New York), change_today the change from
+//     it as a fraction.
+//   - Watchlists live in the state file; names are unique and at most 64
+//     characters (422 otherwise), a symbol is in a list once (adding it
+//     again is a 422), removing a symbol not in the list is a 404.
+//
+// # Trades and quotes
+//
+// Trades and quotes are synthesized from the price path: each path point
+// is a trade at its price and time, of a quarter of the bar's volume (the
+// close takes the remainder), on IEX ("V"), tape C, with conditions ["@"]
+// in the regular session and ["@","T"] (Form T) outside it; its id is the
+// point's time in milliseconds, unique per symbol and inside JavaScript's
+// safe integers. The quote at each point is centred on its price with half
+// a spread of 1 basis point and never less than a cent (bid rounded down,
+// ask up, to the cent), 100 x 100 shares on IEX, condition "R". The
+// latest trade is the last print at or before now (a path point, or an
+// admin price), stamped with its own time. trades and quotes default to
+// New York midnight today through now, 1,000 a page (at most 10,000), in
+// pages by next_page_token across symbols as bars are. A snapshot is the
+// latest trade and quote, minuteBar the last complete base bar (an hourly
+// bar with an hourly bars file), dailyBar the day bar of that bar's New
+// York date and prevDailyBar the one of the date with data before it.
+//
+// # The /v3 clock and calendar
+//
+// Only the NYSE is served (markets=NYSE or XNYS; another market is a 400
+// from /v3/clock and a 404 from /v3/calendar). Phases under market hours:
+// pre from 04:00, core from the open, post from the close to 20:00 (17:00
+// on an early-close day), closed otherwise; phase_until is the next phase
+// change; is_market_day is whether today's New York date trades. Without
+// market hours the clock is always core on a market day and its
+// instants are the next UTC midnight, as /v2/clock's. /v3/calendar serves
+// each trading day's pre, core and post sessions in New York's offset (UTC
+// with timezone=UTC), from today to 30 days on by default.
+//
+// # The trade-updates websocket
+//
+// /stream speaks Alpaca's JSON protocol (see websocket.go): authenticate
+// ({"action":"authenticate","data":{"key_id","secret_key"}} or the newer
+// {"action":"auth","key","secret"}), then listen to trade_updates; updates
+// arrive as {"stream":"trade_updates","data":{"event",...,"order"}} from
+// the listen on (no replay), every event but new with a timestamp and
+// fills with price, qty and position_qty as decimal strings. Wrong keys
+// are answered unauthorized and the connection closed; any keys are good
+// when the exchange has none. A listen before authenticating is answered
+// with no streams and an error, an unreadable frame with
+// {"stream":"error"}, and streams other than trade_updates are ignored.
+// It is served outside the header check and the fault injection of the
+// REST API.
 //
 // # Admin API
 //
@@ -188,6 +315,9 @@
 //	     legs included, flat, in creation order (Alpaca order JSON).
 //	POST /sim/v1/reset                       -> forgets orders, positions,
 //	     cash, price overrides and faults; the clock keeps running.
+//	POST /sim/v1/clock {"advance":"90m"} or {"to":"2025-03-12T20:05:00Z"}
+//	     moves market time forward (never back); resting orders meet every
+//	     price of the time skipped. Answers {"timestamp"}.
 //
 // # Persistence
 //

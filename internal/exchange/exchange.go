@@ -77,10 +77,14 @@ func New(cfg Config) (*Exchange, error) {
 // openPrices opens the price source and returns the market time a fresh
 // state starts at.
 func (e *Exchange) openPrices() (time.Time, error) {
+	start := e.cfg.Start.UTC()
 	if e.cfg.BarsFile == "" {
 		e.src = newGenerator(e.cfg.Seed)
 		e.origin = priceOrigin{Kind: "generated", Seed: e.cfg.Seed}
-		return e.cfg.Now().UTC(), nil
+		if start.IsZero() {
+			start = e.cfg.Now().UTC()
+		}
+		return start, nil
 	}
 	fs, err := loadBarsFile(e.cfg.BarsFile, e.cal)
 	if err != nil {
@@ -88,7 +92,10 @@ func (e *Exchange) openPrices() (time.Time, error) {
 	}
 	e.src = fs
 	e.origin = priceOrigin{Kind: "bars_file", BarsFile: e.cfg.BarsFile, SHA256: fs.sha256}
-	return fs.start, nil
+	if start.IsZero() {
+		start = fs.start
+	}
+	return start, nil
 }
 
 // restore loads the state file (or starts a fresh state), checks that it
@@ -145,12 +152,14 @@ func (e *Exchange) resume(st *state) error {
 
 func (e *Exchange) freshState(market time.Time) *state {
 	o := e.origin
+	deposit := e.cfg.InitialCash
 	return &state{
 		Version:      stateVersion,
 		AnchorWall:   e.cfg.Now().UTC(),
 		AnchorMarket: market,
 		Speed:        e.cfg.Speed,
 		Cash:         e.cfg.InitialCash,
+		Deposit:      &deposit,
 		Positions:    make(map[string]*position),
 		MatchedTo:    market,
 		Prices:       &o,

@@ -50,6 +50,8 @@ func newGenerator(seed int64) *generator {
 
 func (g *generator) known(sym string) bool { return validSymbol(sym) }
 
+func (g *generator) symbols() []string { return nil }
+
 func (g *generator) resolution() time.Duration { return time.Minute }
 
 func (g *generator) barAt(sym string, t time.Time) (bar, bool) {

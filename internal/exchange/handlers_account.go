@@ -58,16 +58,3 @@ type assetView struct {
 	Fractionable                 bool     `json:"fractionable"`
 	Attributes                   []string `json:"attributes"`
 }
-
-func (e *Exchange) handleAsset(w http.ResponseWriter, r *http.Request) {
-	sym := r.PathValue("symbol")
-	if !e.src.known(sym) {
-		e.fail(w, refuse(refusedNotFound, "asset not found for %s", sym))
-		return
-	}
-	writeJSON(w, http.StatusOK, assetView{
-		ID: assetID(sym), Class: "us_equity", Exchange: "NASDAQ", Symbol: sym, Name: sym + " (simulated)",
-		Status: "active", Tradable: true, Marginable: true, MaintenanceMarginRequirement: 30,
-		Shortable: true, EasyToBorrow: true, Fractionable: true, Attributes: []string{},
-	})
-}

@@ -55,7 +55,7 @@ func badRequest(msg string) error { return &refusal{kind: refusedMalformed, msg:
 func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, error) {
 	q := r.URL.Query()
 	var bq barsQuery
-	syms, err := e.parseSymbols(q.Get("symbols"))
+	syms, err := e.requestSymbols(r)
 	if err != nil {
 		return bq, err
 	}
@@ -77,12 +77,8 @@ func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, er
 		}
 		bq.limit = n
 	}
-	switch q.Get("sort") {
-	case "", "asc":
-	case "desc":
-		bq.desc = true
-	default:
-		return bq, badRequest("sort must be asc or desc")
+	if bq.desc, err = ascDesc(q.Get("sort"), false, "sort", badRequest); err != nil {
+		return bq, err
 	}
 	bq.end = now
 	if s := q.Get("end"); s != "" {
@@ -132,7 +128,7 @@ func (e *Exchange) parseSymbols(s string) ([]string, error) {
 }
 
 func encodePageToken(sym int, at time.Time) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.Unix())))
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d", sym, at.UnixNano())))
 }
 
 func decodePageToken(tok string, nsyms int) (int, time.Time, bool) {
@@ -145,24 +141,48 @@ func decodePageToken(tok string, nsyms int) (int, time.Time, bool) {
 	if _, err := fmt.Sscanf(string(raw), "%d:%d", &sym, &at); err != nil || sym < 0 || sym >= nsyms {
 		return 0, time.Time{}, false
 	}
-	return sym, time.Unix(at, 0).UTC(), true
+	return sym, time.Unix(0, at).UTC(), true
 }
 
 // handleBars serves bars symbol by symbol (alphabetically), each in time
 // order; limit counts bars across symbols, as Alpaca's multi-symbol
 // endpoint does, and next_page_token resumes where a page stopped.
 func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
+	bars, token, err := e.barsPage(r)
+	if err != nil {
+		e.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, barsResponse{Bars: bars, NextPageToken: token})
+}
+
+// handleSymbolBars serves GET /v2/stocks/{symbol}/bars.
+func (e *Exchange) handleSymbolBars(w http.ResponseWriter, r *http.Request) {
+	bars, token, err := e.barsPage(r)
+	if err != nil {
+		e.fail(w, err)
+		return
+	}
+	sym := r.PathValue("symbol")
+	list := bars[sym]
+	if list == nil {
+		list = []barView{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"symbol": sym, "bars": list, "next_page_token": token})
+}
+
+// barsPage reads one page of bars.
+func (e *Exchange) barsPage(r *http.Request) (map[string][]barView, *string, error) {
 	e.mu.Lock()
 	now := e.marketNow()
 	e.mu.Unlock()
 	bq, err := e.parseBarsQuery(r, now)
 	if err != nil {
-		e.fail(w, err)
-		return
+		return nil, nil, err
 	}
 	adj := e.adjustments(bq.symbols)
 	ny := e.cal.ny
-	resp := barsResponse{Bars: map[string][]barView{}}
+	out := map[string][]barView{}
 	first := bq.tf.floor(bq.start, ny)
 	if first.Before(bq.start) {
 		first = bq.tf.next(first, ny)
@@ -186,31 +206,23 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 			if scanned++; scanned > maxBucketScan {
 				// A long empty stretch: end the page here rather than
 				// scan on; the client follows the token.
-				writeBarsPage(w, resp, si, at)
-				return
+				tok := encodePageToken(si, at)
+				return out, &tok, nil
 			}
 			b, ok := adj[sym].span(at, end, now)
 			if !ok {
 				continue
 			}
 			if n == bq.limit {
-				writeBarsPage(w, resp, si, at)
-				return
+				tok := encodePageToken(si, at)
+				return out, &tok, nil
 			}
 			b.T = at
-			resp.Bars[sym] = append(resp.Bars[sym], viewBar(b))
+			out[sym] = append(out[sym], viewBar(b))
 			n++
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
-}
-
-// writeBarsPage sends a page whose next page resumes at symbol index si,
-// bucket at.
-func writeBarsPage(w http.ResponseWriter, resp barsResponse, si int, at time.Time) {
-	tok := encodePageToken(si, at)
-	resp.NextPageToken = &tok
-	writeJSON(w, http.StatusOK, resp)
+	return out, nil, nil
 }
 
 // adjustments snapshots the admin price changes of syms.
@@ -224,15 +236,17 @@ func (e *Exchange) adjustments(syms []string) map[string]adjustments {
 	return out
 }
 
-func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	now := e.marketNow()
-	e.mu.Unlock()
-	syms, err := e.parseSymbols(r.URL.Query().Get("symbols"))
-	if err != nil {
-		e.fail(w, err)
-		return
+// requestSymbols reads the symbols of a market-data request: the path's
+// {symbol}, or the symbols query parameter.
+func (e *Exchange) requestSymbols(r *http.Request) ([]string, error) {
+	if sym := r.PathValue("symbol"); sym != "" {
+		return e.parseSymbols(sym)
 	}
+	return e.parseSymbols(r.URL.Query().Get("symbols"))
+}
+
+// latestBarsLocked is the last complete base bar of each symbol.
+func (e *Exchange) latestBars(syms []string, now time.Time) map[string]barView {
 	adj := e.adjustments(syms)
 	out := map[string]barView{}
 	for _, sym := range syms {
@@ -240,35 +254,11 @@ func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
 			out[sym] = viewBar(b)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bars": out})
+	return out
 }
 
-type tradeView struct {
-	T time.Time `json:"t"`
-	X string    `json:"x"`
-	P float64   `json:"p"`
-	S uint32    `json:"s"`
-	C []string  `json:"c"`
-	I int64     `json:"i"`
-	Z string    `json:"z"`
-}
-
-// handleLatestTrades reports the current price (the one orders fill at)
-// as the last trade.
-func (e *Exchange) handleLatestTrades(w http.ResponseWriter, r *http.Request) {
-	syms, err := e.parseSymbols(r.URL.Query().Get("symbols"))
-	if err != nil {
-		e.fail(w, err)
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.marketNow()
-	out := map[string]tradeView{}
-	for _, sym := range syms {
-		if px, ok := e.priceLocked(sym, now); ok {
-			out[sym] = tradeView{T: now, X: "V", P: px.InexactFloat64(), S: 100, C: []string{"@"}, I: now.UnixNano(), Z: "C"}
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"trades": out})
+func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
+	e.serveLatest(w, r, "bars", "bar", func(syms []string, now time.Time) map[string]any {
+		return anyMap(e.latestBars(syms, now))
+	})
 }

@@ -96,7 +96,10 @@ func (e *Exchange) parseCalendarDate(s string, def civil) (civil, error) {
 		return civil{y, m, d}, nil
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return civilOf(t, e.cal.ny), nil
+		// The date the time names in its own offset: SDKs send a date
+		// as its midnight in UTC ("2024-11-27T00:00:00.000Z").
+		y, m, d := t.Date()
+		return civil{y, m, d}, nil
 	}
 	return civil{}, refuse(refusedMalformed, "invalid date %q: use YYYY-MM-DD or RFC 3339", s)
 }

@@ -48,15 +48,26 @@ type orderView struct {
 
 // viewLocked renders o; with legs, its legs are nested under it.
 func (e *Exchange) viewLocked(o *order, legs bool) orderView {
-	qty := o.Qty
+	var qty *decimal.Decimal
+	if o.Notional == nil {
+		q := o.Qty
+		qty = &q
+	}
 	v := orderView{
 		ID: o.ID, ClientOrderID: o.ClientOrderID,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, SubmittedAt: o.CreatedAt,
 		FilledAt: o.FilledAt, CanceledAt: o.CanceledAt, ExpiredAt: o.ExpiredAt, ExtendedHours: o.ExtendedHours,
 		AssetID: assetID(o.Symbol), Symbol: o.Symbol, AssetClass: "us_equity",
-		Qty: &qty, FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice,
+		Qty: qty, Notional: o.Notional, FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice,
 		OrderClass: o.Class, OrderType: o.Type, Type: o.Type, Side: o.Side, TimeInForce: o.TimeInForce,
 		LimitPrice: o.LimitPrice, StopPrice: o.StopPrice, Status: o.Status,
+		TrailPrice: o.TrailPrice, TrailPercent: o.TrailPercent, HWM: o.HWM, ReplacedAt: o.ReplacedAt,
+	}
+	if o.Replaces != "" {
+		v.Replaces = &o.Replaces
+	}
+	if o.ReplacedBy != "" {
+		v.ReplacedBy = &o.ReplacedBy
 	}
 	if legs {
 		for _, id := range o.Legs {
@@ -107,6 +118,22 @@ func (e *Exchange) writeOrder(w http.ResponseWriter, lookup func() *order) {
 	writeJSON(w, http.StatusOK, e.viewLocked(o, true))
 }
 
+func (e *Exchange) handleReplaceOrder(w http.ResponseWriter, r *http.Request) {
+	var req replaceRequest
+	if err := decodeBody(r, &req); err != nil {
+		e.fail(w, err)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o, err := e.replaceLocked(r.PathValue("id"), req)
+	if err != nil {
+		e.fail(w, err)
+		return
+	}
+	e.respondSaved(w, http.StatusOK, e.viewLocked(o, true))
+}
+
 func (e *Exchange) handleCancelOrder(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -142,7 +169,16 @@ type orderFilter struct {
 	symbols      map[string]bool
 }
 
-func parseOrderFilter(r *http.Request) (orderFilter, error) {
+// parseTimeOrDate reads an RFC 3339 time, or a date, which stands for New
+// York midnight at its start (Alpaca takes dates in the market's zone).
+func parseTimeOrDate(s string, ny *time.Location) (time.Time, error) {
+	if t, err := time.ParseInLocation(time.DateOnly, s, ny); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+func parseOrderFilter(r *http.Request, ny *time.Location) (orderFilter, error) {
 	q := r.URL.Query()
 	f := orderFilter{status: q.Get("status"), limit: defaultOrderLimit, side: q.Get("side"), nested: q.Get("nested") == "true"}
 	if f.status == "" {
@@ -160,20 +196,18 @@ func parseOrderFilter(r *http.Request) (orderFilter, error) {
 	}
 	for name, dst := range map[string]*time.Time{"after": &f.after, "until": &f.until} {
 		if s := q.Get(name); s != "" {
-			t, err := time.Parse(time.RFC3339Nano, s)
+			t, err := parseTimeOrDate(s, ny)
 			if err != nil {
-				return f, invalid(name + " must be an RFC 3339 time")
+				return f, invalid(name + " must be an RFC 3339 time or a date (YYYY-MM-DD)")
 			}
 			*dst = t
 		}
 	}
-	switch q.Get("direction") {
-	case "", "desc":
-	case "asc":
-		f.asc = true
-	default:
-		return f, invalid("direction must be asc or desc")
+	desc, err := ascDesc(q.Get("direction"), true, "direction", invalid)
+	if err != nil {
+		return f, err
 	}
+	f.asc = !desc
 	if s := q.Get("symbols"); s != "" {
 		f.symbols = make(map[string]bool)
 		for _, sym := range strings.Split(s, ",") {
@@ -202,7 +236,7 @@ func (f orderFilter) match(o *order) bool {
 }
 
 func (e *Exchange) handleListOrders(w http.ResponseWriter, r *http.Request) {
-	f, err := parseOrderFilter(r)
+	f, err := parseOrderFilter(r, e.cal.ny)
 	if err != nil {
 		e.fail(w, err)
 		return

@@ -41,13 +41,21 @@ func (e *Exchange) positionViewLocked(sym string, p *position, now time.Time) po
 	if p.Qty.IsNegative() {
 		side = "short"
 	}
-	return positionView{
+	v := positionView{
 		AssetID: assetID(sym), Symbol: sym, Exchange: "NASDAQ", AssetClass: "us_equity", AssetMarginable: true,
 		Qty: p.Qty, QtyAvailable: e.availableLocked(sym, p).Mul(decimal.NewFromInt(int64(p.Qty.Sign()))),
 		AvgEntryPrice: p.AvgEntry, Side: side,
 		MarketValue: &mv, CostBasis: cost, UnrealizedPL: &pl, UnrealizedPLPC: &plpc,
 		UnrealizedIntradayPL: &pl, UnrealizedIntradayPLPC: &plpc, CurrentPrice: &px,
 	}
+	if last, ok := e.lastdayPriceLocked(sym, now); ok {
+		change := decimal.Zero
+		if last.IsPositive() {
+			change = px.Sub(last).Div(last).Round(6)
+		}
+		v.LastdayPrice, v.ChangeToday = &last, &change
+	}
+	return v
 }
 
 func (e *Exchange) handlePositions(w http.ResponseWriter, r *http.Request) {
@@ -61,10 +69,26 @@ func (e *Exchange) handlePositions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// lastdayPriceLocked is the price at the close of the last trading day
+// before today (New York), as Alpaca's lastday_price.
+func (e *Exchange) lastdayPriceLocked(sym string, now time.Time) (decimal.Decimal, bool) {
+	prev := e.cal.prevDay(civilOf(now, e.cal.ny))
+	return e.priceLocked(sym, prev.close.Add(-time.Nanosecond))
+}
+
+// pathSymbolLocked reads the {symbol} of a path, which may be an asset id.
+func (e *Exchange) pathSymbolLocked(r *http.Request) string {
+	s := r.PathValue("symbol")
+	if sym, ok := e.symbolOfLocked(s); ok {
+		return sym
+	}
+	return s
+}
+
 func (e *Exchange) handlePosition(w http.ResponseWriter, r *http.Request) {
-	sym := r.PathValue("symbol")
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	sym := e.pathSymbolLocked(r)
 	p := e.st.Positions[sym]
 	if p == nil {
 		e.fail(w, positionNotFound(sym))
@@ -79,7 +103,7 @@ func (e *Exchange) handleClosePosition(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	o, err := e.closePositionLocked(r.PathValue("symbol"), q.Get("qty"), q.Get("percentage"))
+	o, err := e.closePositionLocked(e.pathSymbolLocked(r), q.Get("qty"), q.Get("percentage"))
 	if err != nil {
 		e.fail(w, err)
 		return

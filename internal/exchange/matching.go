@@ -21,14 +21,29 @@ func (e *Exchange) matchLocked() bool {
 	if !now.After(from) {
 		return false
 	}
+	changed := false
+	// Auctions split the walk: the orders they fill or cancel are
+	// settled at their instant, before the prices after it.
+	for at, ok := e.nextAuctionLocked(from, now); ok; at, ok = e.nextAuctionLocked(from, now) {
+		e.walkLocked(from, at)
+		e.runAuctionsLocked(at) // an auction always ends its orders: a change
+		changed, from = true, at
+	}
+	changed = e.walkLocked(from, now) || changed
+	e.st.MatchedTo = now
+	return changed
+}
+
+// walkLocked walks the path points in (from, to] and ends the day orders
+// whose close has come by to.
+func (e *Exchange) walkLocked(from, to time.Time) bool {
 	m := e.newMatcherLocked()
 	if len(m.books) > 0 {
-		for _, w := range e.windowsLocked(from, now, m.extended) {
+		for _, w := range e.windowsLocked(from, to, m.extended) {
 			m.walk(w)
 		}
 	}
-	m.expire(now)
-	e.st.MatchedTo = now
+	m.expire(to)
 	return m.changed
 }
 
@@ -58,7 +73,7 @@ func (e *Exchange) newMatcherLocked() *matcher {
 		if o.open() && o.ExpiresAt != nil && (m.nextExpiry.IsZero() || o.ExpiresAt.Before(m.nextExpiry)) {
 			m.nextExpiry = *o.ExpiresAt
 		}
-		if !o.working() {
+		if !o.resting() {
 			continue
 		}
 		bk := m.books[o.Symbol]
@@ -82,7 +97,7 @@ func (e *Exchange) newMatcherLocked() *matcher {
 func (bk *book) refresh(e *Exchange) {
 	bk.orders = bk.orders[:0]
 	for _, o := range e.st.Orders {
-		if o.Symbol == bk.sym && o.working() {
+		if o.Symbol == bk.sym && o.resting() {
 			bk.orders = append(bk.orders, o)
 		}
 	}
@@ -93,11 +108,15 @@ func (bk *book) refresh(e *Exchange) {
 func (bk *book) band() {
 	bk.up, bk.down, bk.always = math.Inf(1), math.Inf(-1), false
 	for _, o := range bk.orders {
-		if o.Type == "market" || !o.Checked || o.Status == statusAccepted {
+		if o.Type == "market" || !o.Checked || o.Status == statusAccepted || (o.Type == typeTrailingStop && o.HWM == nil) {
 			bk.always = true
 			return
 		}
 		buy := o.Side == "buy"
+		if o.Type == typeTrailingStop {
+			bk.trailBand(buy, o.StopPrice.InexactFloat64(), o.HWM.InexactFloat64())
+			continue
+		}
 		price := o.LimitPrice
 		if o.Type == "stop" || (o.Type == "stop_limit" && !o.Triggered) {
 			price, buy = o.StopPrice, !buy // a buy stop acts on the way up, as a sell limit does
@@ -158,10 +177,10 @@ func (m *matcher) atPoint(bk *book, pt point, w window) {
 			m.e.emitLocked("new", o, pt.at) // routed at the open
 			m.changed, moved = true, true
 		}
-		triggered, checked := o.Triggered, o.Checked
+		triggered, checked, hwm := o.Triggered, o.Checked, o.HWM
 		fill, ok := m.e.crossLocked(o, px, pt.jump)
-		m.changed = m.changed || o.Triggered != triggered
-		moved = moved || o.Triggered != triggered || o.Checked != checked
+		m.changed = m.changed || o.Triggered != triggered || o.HWM != hwm
+		moved = moved || o.Triggered != triggered || o.Checked != checked || o.HWM != hwm
 		if ok {
 			m.e.fillLocked(o, fill, pt.at)
 			m.changed, filled = true, true
@@ -211,7 +230,7 @@ func (e *Exchange) executeAdminPriceLocked(sym string, now time.Time) {
 	w := e.windowAtLocked(now)
 	var orders []*order
 	for _, o := range e.st.Orders {
-		if o.Symbol == sym && o.working() && w.allows(o, now) {
+		if o.Symbol == sym && o.resting() && w.allows(o, now) {
 			orders = append(orders, o)
 		}
 	}
@@ -250,6 +269,8 @@ func (e *Exchange) crossLocked(o *order, px decimal.Decimal, jump bool) (decimal
 			return e.slip(px, buy), true
 		}
 		return e.slip(*o.StopPrice, buy), true
+	case typeTrailingStop:
+		return e.trailLocked(o, px, atPx)
 	case "stop_limit":
 		if o.Triggered {
 			return limitFill(buy, px, *o.LimitPrice, atPx)
@@ -305,6 +326,9 @@ func (e *Exchange) slip(price decimal.Decimal, buy bool) decimal.Decimal {
 // orders that hang on it. Released legs go live from the next price on.
 func (e *Exchange) fillLocked(o *order, price decimal.Decimal, at time.Time) {
 	t := at
+	if o.Notional != nil && o.Qty.IsZero() {
+		o.Qty = notionalQty(*o.Notional, price) // a notional order's qty is set by its fill price
+	}
 	o.Status = statusFilled
 	o.FilledQty = o.Qty
 	o.FilledAvgPrice = &price

@@ -15,7 +15,8 @@ const (
 	statusHeld     = "held" // a bracket/OTO leg waiting for its entry to fill
 	statusFilled   = "filled"
 	statusCanceled = "canceled"
-	statusExpired  = "expired" // a day order the close ended
+	statusExpired  = "expired"  // a day order the close ended
+	statusReplaced = "replaced" // replaced by another order (PATCH /v2/orders/{id})
 )
 
 // Order classes.
@@ -42,14 +43,25 @@ type order struct {
 	TimeInForce    string           `json:"time_in_force"`
 	ExtendedHours  bool             `json:"extended_hours,omitempty"`
 	Status         string           `json:"status"`
-	Qty            decimal.Decimal  `json:"qty"`
+	Qty            decimal.Decimal  `json:"qty"` // zero for a notional order until it fills
+	Notional       *decimal.Decimal `json:"notional,omitempty"`
 	FilledQty      decimal.Decimal  `json:"filled_qty"`
 	FilledAvgPrice *decimal.Decimal `json:"filled_avg_price,omitempty"`
 	LimitPrice     *decimal.Decimal `json:"limit_price,omitempty"`
 	StopPrice      *decimal.Decimal `json:"stop_price,omitempty"`
 	Triggered      bool             `json:"triggered,omitempty"` // stop of a stop_limit crossed
-	ParentID       string           `json:"parent_id,omitempty"`
-	Legs           []string         `json:"legs,omitempty"`
+	TrailPrice     *decimal.Decimal `json:"trail_price,omitempty"`
+	TrailPercent   *decimal.Decimal `json:"trail_percent,omitempty"`
+	// HWM is a trailing stop's high-water mark (a buy's low-water mark):
+	// the best price it has met since it went live; StopPrice trails it.
+	HWM        *decimal.Decimal `json:"hwm,omitempty"`
+	Replaces   string           `json:"replaces,omitempty"`
+	ReplacedBy string           `json:"replaced_by,omitempty"`
+	ReplacedAt *time.Time       `json:"replaced_at,omitempty"`
+	// AuctionAt is when an opg or cls order meets its auction.
+	AuctionAt *time.Time `json:"auction_at,omitempty"`
+	ParentID  string     `json:"parent_id,omitempty"`
+	Legs      []string   `json:"legs,omitempty"`
 	// LiveAt is when the order entered the book (a leg: when its entry
 	// filled); it executes only on prices after that instant.
 	LiveAt time.Time `json:"live_at"`
@@ -67,6 +79,10 @@ func (o *order) open() bool {
 // working reports whether prices can execute o now (held legs wait).
 func (o *order) working() bool { return o.Status == statusNew || o.Status == statusAccepted }
 
+// resting reports whether o meets the continuous market's prices: a
+// working order that is not waiting for an auction.
+func (o *order) resting() bool { return o.working() && o.AuctionAt == nil }
+
 func (e *Exchange) addOrderLocked(o *order) {
 	e.st.Orders = append(e.st.Orders, o)
 	e.byID[o.ID] = o
@@ -82,26 +98,41 @@ func (e *Exchange) placeLocked(req placeRequest) (*order, error) {
 		return nil, err
 	}
 	parent, legs := buildOrders(req, now)
+	if auction(parent.TimeInForce) {
+		at, err := e.auctionAtLocked(parent.TimeInForce, now)
+		if err != nil {
+			return nil, err
+		}
+		parent.AuctionAt = &at
+	}
 	expires := e.expiryLocked(parent, now)
 	for _, o := range append([]*order{parent}, legs...) {
 		o.ExpiresAt = expires
 		e.addOrderLocked(o)
 	}
 	for _, o := range append([]*order{parent}, legs...) {
-		if o.Status != statusNew {
-			continue // a held leg
-		}
-		if !e.tradableLocked(o, now) {
-			o.Status = statusAccepted
-			continue
-		}
-		e.emitLocked("new", o, now)
-		e.executeNowLocked(o, now)
+		e.routeLocked(o, now)
 	}
 	if parent.open() && (parent.TimeInForce == "ioc" || parent.TimeInForce == "fok") {
 		e.cancelLocked(parent, now) // fills are never partial, so IOC and FOK agree
 	}
 	return parent, nil
+}
+
+// routeLocked puts a new order on the book: an order the market is not
+// open to is accepted and routed at the next open; an auction order waits
+// for its auction; any other executes at once if the price reaches it.
+func (e *Exchange) routeLocked(o *order, now time.Time) {
+	switch {
+	case o.Status != statusNew: // a held leg
+	case o.AuctionAt != nil:
+		e.emitLocked("new", o, now)
+	case !e.tradableLocked(o, now):
+		o.Status = statusAccepted
+	default:
+		e.emitLocked("new", o, now)
+		e.executeNowLocked(o, now)
+	}
 }
 
 // executeNowLocked fills o at the current price if that price executes it.
@@ -124,11 +155,15 @@ func buildOrders(req placeRequest, now time.Time) (*order, []*order) {
 		if clientID == "" {
 			clientID = newUUID()
 		}
-		return &order{
+		o := &order{
 			ID: newUUID(), ClientOrderID: clientID, CreatedAt: now, UpdatedAt: now, LiveAt: now,
 			Symbol: req.Symbol, Class: class, Type: typ, Side: side, TimeInForce: req.TimeInForce,
-			ExtendedHours: req.ExtendedHours, Status: status, Qty: *req.Qty, LimitPrice: limit, StopPrice: stop,
+			ExtendedHours: req.ExtendedHours, Status: status, Notional: req.Notional, LimitPrice: limit, StopPrice: stop,
 		}
+		if req.Qty != nil {
+			o.Qty = *req.Qty
+		}
+		return o
 	}
 	exit := opposite(req.Side)
 	if class == classOCO {
@@ -139,6 +174,7 @@ func buildOrders(req placeRequest, now time.Time) (*order, []*order) {
 		return linkLegs(parent, leg)
 	}
 	parent := mk(req.ClientOrderID, req.Type, req.Side, req.LimitPrice, req.StopPrice, statusNew)
+	parent.TrailPrice, parent.TrailPercent = req.TrailPrice, req.TrailPercent
 	var legs []*order
 	if req.TakeProfit != nil && class != classSimple {
 		legs = append(legs, mk("", "limit", exit, req.TakeProfit.LimitPrice, nil, statusHeld))

@@ -37,6 +37,11 @@ type state struct {
 	// Prices names where this state's prices came from; a restart on
 	// other prices is refused unless told so.
 	Prices *priceOrigin `json:"prices,omitempty"`
+	// Deposit is the cash the account was opened with (absent in states
+	// written before it was kept: the configured initial cash).
+	Deposit    *decimal.Decimal `json:"deposit,omitempty"`
+	Watchlists []*watchlist     `json:"watchlists,omitempty"`
+	Configs    *accountConfigs  `json:"configs,omitempty"`
 }
 
 // priceOrigin identifies a price source: the generator and its seed, or a

@@ -62,8 +62,16 @@ func (e *Exchange) fail(w http.ResponseWriter, err error) {
 func (e *Exchange) Handler() http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /v2/account", e.handleAccount)
+	api.HandleFunc("GET /v2/account/configurations", e.handleGetConfigs)
+	api.HandleFunc("PATCH /v2/account/configurations", e.handlePatchConfigs)
+	api.HandleFunc("GET /v2/account/activities", e.handleActivities)
+	api.HandleFunc("GET /v2/account/activities/{activity_type}", e.handleActivities)
+	api.HandleFunc("GET /v2/account/portfolio/history", e.handlePortfolioHistory)
 	api.HandleFunc("GET /v2/clock", e.handleClock)
+	api.HandleFunc("GET /v3/clock", e.handleClockV3)
 	api.HandleFunc("GET /v2/calendar", e.handleCalendar)
+	api.HandleFunc("GET /v3/calendar/{market}", e.handleCalendarV3)
+	api.HandleFunc("GET /v2/assets", e.handleAssets)
 	api.HandleFunc("GET /v2/assets/{symbol}", e.handleAsset)
 	api.HandleFunc("GET /v2/positions", e.handlePositions)
 	api.HandleFunc("DELETE /v2/positions", e.handleCloseAllPositions)
@@ -74,17 +82,37 @@ func (e *Exchange) Handler() http.Handler {
 	api.HandleFunc("DELETE /v2/orders", e.handleCancelAll)
 	api.HandleFunc("GET /v2/orders/{id}", e.handleGetOrder)
 	api.HandleFunc("DELETE /v2/orders/{id}", e.handleCancelOrder)
+	api.HandleFunc("PATCH /v2/orders/{id}", e.handleReplaceOrder)
 	api.HandleFunc("GET /v2/orders:by_client_order_id", e.handleOrderByClientID)
+	api.HandleFunc("GET /v2/watchlists", e.handleListWatchlists)
+	api.HandleFunc("POST /v2/watchlists", e.handleCreateWatchlist)
+	for _, p := range []string{"/v2/watchlists/{id}", "/v2/watchlists:by_name"} {
+		api.HandleFunc("GET "+p, e.handleGetWatchlist)
+		api.HandleFunc("PUT "+p, e.handleUpdateWatchlist)
+		api.HandleFunc("POST "+p, e.handleAddToWatchlist)
+		api.HandleFunc("DELETE "+p, e.handleDeleteWatchlist)
+	}
+	api.HandleFunc("DELETE /v2/watchlists/{id}/{symbol}", e.handleRemoveFromWatchlist)
 	api.HandleFunc("GET /v2/events/trades", e.handleTradeStream)
+	for _, p := range []string{"/v2/stocks", "/v2/stocks/{symbol}"} {
+		api.HandleFunc("GET "+p+"/trades/latest", e.handleLatestTrades)
+		api.HandleFunc("GET "+p+"/quotes/latest", e.handleLatestQuotes)
+		api.HandleFunc("GET "+p+"/bars/latest", e.handleLatestBars)
+		api.HandleFunc("GET "+p+"/trades", e.handleTrades)
+		api.HandleFunc("GET "+p+"/quotes", e.handleQuotes)
+	}
 	api.HandleFunc("GET /v2/stocks/bars", e.handleBars)
-	api.HandleFunc("GET /v2/stocks/bars/latest", e.handleLatestBars)
-	api.HandleFunc("GET /v2/stocks/trades/latest", e.handleLatestTrades)
+	api.HandleFunc("GET /v2/stocks/{symbol}/bars", e.handleSymbolBars)
+	api.HandleFunc("GET /v2/stocks/snapshots", e.handleSnapshots)
+	api.HandleFunc("GET /v2/stocks/{symbol}/snapshot", e.handleSnapshots)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errf(http.StatusNotFound, codeNotFound, "endpoint not found"))
 	})
 
 	root := http.NewServeMux()
 	root.Handle("/sim/v1/", loopbackOnly(e.adminHandler()))
+	// The websocket authenticates in its first message, not in headers.
+	root.HandleFunc("GET /stream", e.handleWebsocket)
 	root.Handle("/", e.faults.wrap(e.authenticate(e.matchFirst(api))))
 	return root
 }
@@ -95,12 +123,18 @@ func (e *Exchange) authenticate(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("APCA-API-KEY-ID") != e.cfg.KeyID || r.Header.Get("APCA-API-SECRET-KEY") != e.cfg.Secret {
+		if !e.authorized(r.Header.Get("APCA-API-KEY-ID"), r.Header.Get("APCA-API-SECRET-KEY")) {
 			writeError(w, errf(http.StatusUnauthorized, codeUnauthorized, "request is not authorized"))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authorized reports whether a key pair may use the API: any pair when
+// the exchange has none configured.
+func (e *Exchange) authorized(key, secret string) bool {
+	return (e.cfg.KeyID == "" && e.cfg.Secret == "") || (key == e.cfg.KeyID && secret == e.cfg.Secret)
 }
 
 // matchFirst settles resting orders against the current price before every

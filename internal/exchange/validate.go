@@ -34,6 +34,30 @@ type stopLoss struct {
 	StopPrice  *decimal.Decimal `json:"stop_price"`
 }
 
+// amount is what the order trades at price: qty x price, or its notional.
+func (r *placeRequest) amount(price decimal.Decimal) decimal.Decimal {
+	if r.Notional != nil {
+		return *r.Notional
+	}
+	return r.Qty.Mul(price)
+}
+
+// qtyAt is the order's share count at price (a notional order's estimate).
+func (r *placeRequest) qtyAt(price decimal.Decimal) decimal.Decimal {
+	if r.Notional != nil {
+		return notionalQty(*r.Notional, price)
+	}
+	return *r.Qty
+}
+
+// notionalQty is the fractional qty a notional amount buys at price.
+func notionalQty(notional, price decimal.Decimal) decimal.Decimal {
+	if !price.IsPositive() {
+		return decimal.Zero
+	}
+	return notional.DivRound(price, 12).Truncate(maxDecimalPlaces)
+}
+
 func (r placeRequest) class() string {
 	if r.OrderClass == "" {
 		return classSimple
@@ -42,6 +66,8 @@ func (r placeRequest) class() string {
 }
 
 const maxClientOrderID = 128
+
+const typeTrailingStop = "trailing_stop"
 
 func invalid(msg string) error { return &refusal{kind: refusedInvalid, msg: msg} }
 
@@ -63,6 +89,9 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) error {
 	if !ok {
 		return invalid("no price for " + req.Symbol)
 	}
+	if err := e.checkConfigsLocked(req, price); err != nil {
+		return err
+	}
 	base := price
 	if req.LimitPrice != nil {
 		base = *req.LimitPrice
@@ -70,8 +99,8 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) error {
 	if aerr := validateExitPrices(req, base); aerr != nil {
 		return aerr
 	}
-	if req.class() != classOCO && e.opensExposureLocked(req) {
-		need := req.Qty.Mul(base)
+	if req.class() != classOCO && e.opensExposureLocked(req, price) {
+		need := req.amount(base)
 		if need.GreaterThan(e.accountLocked(now).BuyingPower) {
 			return refuse(refusedInsufficient, "insufficient buying power")
 		}
@@ -123,21 +152,20 @@ func validateShape(req *placeRequest) error {
 		return invalid("symbol is required")
 	case req.Side != "buy" && req.Side != "sell":
 		return invalid("side must be buy or sell")
-	case req.Notional != nil:
-		return invalid("notional orders are not supported by the simulated exchange")
-	case req.Qty == nil:
-		return invalid("qty is required")
-	case !req.Qty.IsPositive():
-		return invalid("qty must be > 0")
 	case len(req.ClientOrderID) > maxClientOrderID:
 		return invalid("client_order_id must be at most 128 characters")
-	case req.TrailPrice != nil || req.TrailPercent != nil || req.Type == "trailing_stop":
-		return invalid("trailing stop orders are not supported by the simulated exchange")
+	}
+	if err := validateAmount(req, class); err != nil {
+		return err
 	}
 	switch req.TimeInForce {
 	case "day", "gtc", "ioc", "fok":
+	case "opg", "cls":
+		if (req.Type != "market" && req.Type != "limit") || class != classSimple || req.ExtendedHours {
+			return invalid("opg and cls orders must be simple market or limit orders")
+		}
 	default:
-		return invalid("time_in_force must be one of day, gtc, ioc, fok")
+		return invalid("time_in_force must be one of day, gtc, opg, cls, ioc, fok")
 	}
 	switch class {
 	case classSimple, classBracket, classOTO, classOCO:
@@ -147,17 +175,67 @@ func validateShape(req *placeRequest) error {
 	if req.ExtendedHours && (req.Type != "limit" || req.TimeInForce != "day" || class != classSimple) {
 		return invalid("extended hours order must be DAY limit orders")
 	}
-	if class != classSimple && !req.Qty.Equal(req.Qty.Truncate(0)) {
-		return invalid("fractional orders must be simple orders")
-	}
 	if class == classOCO {
 		// An OCO's prices live in take_profit and stop_loss.
 		return validateLegs(req, class)
 	}
-	if aerr := validateType(req.Type, req.LimitPrice, req.StopPrice); aerr != nil {
-		return aerr
+	if err := validateTrail(req.Type, req.TrailPrice, req.TrailPercent); err != nil {
+		return err
+	}
+	if req.Type == typeTrailingStop && (class != classSimple || (req.TimeInForce != "day" && req.TimeInForce != "gtc")) {
+		return invalid("trailing stop orders must be simple day or gtc orders")
+	}
+	if err := validateType(req.Type, req.LimitPrice, req.StopPrice); err != nil {
+		return err
 	}
 	return validateLegs(req, class)
+}
+
+// minNotional is the smallest dollar amount of a notional order (Alpaca's $1).
+var minNotional = decimal.NewFromInt(1)
+
+// validateAmount checks qty or notional: exactly one; a notional order is
+// a simple market day order, as Alpaca requires.
+func validateAmount(req *placeRequest, class string) error {
+	switch {
+	case req.Notional != nil && req.Qty != nil:
+		return invalid("qty and notional are mutually exclusive")
+	case req.Notional != nil:
+		if req.Notional.LessThan(minNotional) {
+			return invalid("notional must be at least 1")
+		}
+		if req.Type != "market" || class != classSimple || req.TimeInForce != "day" {
+			return invalid("notional orders must be simple market orders with time_in_force day")
+		}
+		return nil
+	case req.Qty == nil:
+		return invalid("qty or notional is required")
+	case !req.Qty.IsPositive():
+		return invalid("qty must be > 0")
+	case class != classSimple && !req.Qty.Equal(req.Qty.Truncate(0)):
+		return invalid("fractional orders must be simple orders")
+	}
+	return nil
+}
+
+// validateTrail checks trail_price and trail_percent: exactly one, and
+// only on a trailing_stop order.
+func validateTrail(typ string, price, pct *decimal.Decimal) error {
+	if typ != typeTrailingStop {
+		if price != nil || pct != nil {
+			return invalid("trail_price and trail_percent are only for trailing_stop orders")
+		}
+		return nil
+	}
+	switch {
+	case (price == nil) == (pct == nil):
+		return invalid("trailing_stop orders require exactly one of trail_price or trail_percent")
+	case price != nil && !price.IsPositive():
+		return invalid("trail_price must be > 0")
+	case pct != nil && (!pct.IsPositive() || pct.GreaterThanOrEqual(decimal.NewFromInt(100))):
+		return invalid("trail_percent must be in (0, 100)")
+	}
+	return nil
 }
 
 func validateType(typ string, limit, stop *decimal.Decimal) error {
@@ -170,8 +248,12 @@ func validateType(typ string, limit, stop *decimal.Decimal) error {
 		needStop = true
 	case "stop_limit":
 		needLimit, needStop = true, true
+	case typeTrailingStop:
+		if limit != nil || stop != nil {
+			return invalid("trailing_stop orders take trail_price or trail_percent, not limit_price or stop_price")
+		}
 	default:
-		return invalid("type must be one of market, limit, stop, stop_limit")
+		return invalid("type must be one of market, limit, stop, stop_limit, trailing_stop")
 	}
 	if needLimit && (limit == nil || !limit.IsPositive()) {
 		return invalid("limit_price is required and must be > 0 for " + typ + " orders")

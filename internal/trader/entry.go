@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/shopspring/decimal"
@@ -33,6 +35,7 @@ type market struct {
 // priced from the latest trade. Signals it does not trade are logged once
 // per reason, with their symbols, not once each.
 func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
+	began := time.Now()
 	active, open, claimed, err := t.readBook(ctx)
 	if err == nil && holdsAny(active, open, signals) {
 		// The book may be stale: an exit that filled since the last
@@ -64,6 +67,7 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 		return
 	}
 	skipped := skips{}
+	var placing []placement
 	for _, sig := range signals {
 		qty, reason := t.check(sig, m, busy, claimed, slots)
 		if reason != "" {
@@ -76,20 +80,162 @@ func (t *Trader) enter(ctx context.Context, signals []strategy.Signal) {
 			continue
 		}
 		price := m.prices[sig.Symbol].Price
-		err := t.placeEntry(ctx, sig, price, qty, active)
-		switch {
-		case errors.Is(err, errAttempted):
-			skipped.add("already attempted on this bar", sig.Symbol)
-			continue
-		case err != nil:
-			log.Warn().Err(err).Msg("entry not placed")
-			continue
-		}
+		placing = append(placing, placement{sig: sig, price: price, qty: qty})
 		busy[sig.Symbol] = true
 		slots++
 		m.power = m.power.Sub(qty.Mul(price))
 	}
+	decided := time.Since(began)
+	for i, err := range t.placeAll(ctx, placing, active, decided) {
+		switch {
+		case errors.Is(err, errAttempted):
+			skipped.add("already attempted on this bar", placing[i].sig.Symbol)
+		case err != nil:
+			t.log.Warn().Err(err).Str("symbol", placing[i].sig.Symbol).Msg("entry not placed")
+		}
+	}
 	skipped.log(t.log)
+}
+
+// placement is an entry the risk checks let through, and what became of
+// it.
+type placement struct {
+	sig        strategy.Signal
+	price, qty decimal.Decimal
+
+	intent db.Order
+	req    broker.OrderRequest
+	placed broker.Order
+	err    error // why it stopped: errAttempted, a store error, a send error
+}
+
+// placeConcurrency bounds the intents being journaled, and the orders
+// being sent, at once.
+const placeConcurrency = 8
+
+// parallel runs fn on every placement, placeConcurrency at a time.
+func parallel(ps []placement, fn func(*placement)) {
+	sem := make(chan struct{}, placeConcurrency)
+	var wg sync.WaitGroup
+	for i := range ps {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(p *placement) {
+			defer func() { <-sem; wg.Done() }()
+			fn(p)
+		}(&ps[i])
+	}
+	wg.Wait()
+}
+
+// placeAll places the entries in three passes, so that a scan with many
+// signals sends its orders at once: every intent is journaled, each in its
+// own transaction and several at a time (concurrent commits share the
+// disk's flushes), then the orders are sent several at a time, then every
+// acknowledgement is journaled in order. No order is sent before its
+// intent is on disk, and the failpoints stay on the trader's goroutine,
+// between the passes: a crash there leaves what a crash between two steps
+// of one entry does, intents to look up by their client_order_id on
+// resume.
+func (t *Trader) placeAll(ctx context.Context, ps []placement, active []db.Position, decided time.Duration) []error {
+	if len(ps) == 0 {
+		return nil
+	}
+	began := time.Now()
+	parallel(ps, func(p *placement) { t.journalIntent(ctx, p) })
+	for i := range ps {
+		if ps[i].err == nil {
+			t.fp.Hit(failpoint.AfterIntent)
+		}
+	}
+	journaled := time.Now()
+	parallel(ps, func(p *placement) {
+		if p.err == nil {
+			t.send(ctx, p)
+		}
+	})
+	sent := time.Now()
+	errs := make([]error, len(ps))
+	for i := range ps {
+		t.acknowledge(ctx, &ps[i], active)
+		errs[i] = ps[i].err
+	}
+	// Wall time, not the trader's clock: this is what the process spent.
+	t.log.Info().Int("entries", len(ps)).Dur("decide_ms", decided).Dur("journal_ms", journaled.Sub(began)).Dur("send_ms", sent.Sub(journaled)).
+		Dur("acknowledge_ms", time.Since(sent)).Msg("entries placed")
+	return errs
+}
+
+// journalIntent writes the entry's intent under the bar's client_order_id,
+// with the stop and the target computed from the latest trade. A second
+// attempt at the same bar, from this process or another, is refused by the
+// journal's unique index (errAttempted), and by the broker's.
+func (t *Trader) journalIntent(ctx context.Context, p *placement) {
+	stop, target := strategy.Exits(p.sig.Direction, p.price, t.cfg.StopLossPct, t.cfg.TakeProfitPct)
+	side := broker.Buy
+	if p.sig.Direction == strategy.Down {
+		side = broker.Sell
+	}
+	now := t.now().UTC()
+	p.intent = db.Order{
+		SessionID: t.sessionID(), ClientOrderID: orders.EntryID(t.sessionID(), p.sig.Symbol, p.sig.Bar),
+		Symbol: p.sig.Symbol, OrderType: string(broker.Market), OrderClass: string(broker.Bracket), Side: string(side),
+		Qty: p.qty, TakeProfitPrice: decimal.NewNullDecimal(target), StopLossPrice: decimal.NewNullDecimal(stop),
+		Status: db.OrderIntent, Purpose: orders.PurposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
+	}
+	p.req = broker.OrderRequest{ClientOrderID: p.intent.ClientOrderID, Symbol: p.sig.Symbol, Side: side,
+		Type: broker.Market, OrderClass: broker.Bracket, Qty: p.qty,
+		TakeProfitLimit: decimal.NewNullDecimal(target), StopLossStop: decimal.NewNullDecimal(stop)}
+	_, err := t.store.InsertOrder(ctx, p.intent)
+	t.storeResult(err)
+	switch {
+	case errors.Is(err, db.ErrConflict):
+		p.err = errAttempted
+		return
+	case err != nil:
+		p.err = fmt.Errorf("journal intent: %w", err)
+		return
+	}
+	t.obs.OrderStatus(p.intent.Status)
+}
+
+// send checks the lease once more and sends the bracket.
+func (t *Trader) send(ctx context.Context, p *placement) {
+	if !t.leaseHeld(ctx) {
+		p.err = fmt.Errorf("not sent: %w", t.lostErr())
+		return
+	}
+	p.placed, p.err = t.broker.PlaceOrder(ctx, p.req)
+}
+
+// acknowledge journals what the broker said about a sent entry: a definite
+// rejection, once, so the bar is not tried again; otherwise the
+// acknowledgement through the same path as every read-back, so an order
+// that filled at once also opens its position and journals its legs now.
+// An outcome the broker left unknown keeps the intent for the next
+// read-back to resolve by client_order_id.
+func (t *Trader) acknowledge(ctx context.Context, p *placement, active []db.Position) {
+	if p.err != nil {
+		if reason, definite := orders.Rejection(p.err); definite && p.intent.ClientOrderID != "" {
+			t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: p.intent.ClientOrderID, Status: broker.StatusRejected,
+				RejectionReason: reason, UpdatedAt: t.now().UTC()})
+			t.log.Warn().Str("symbol", p.sig.Symbol).Str("client_order_id", p.intent.ClientOrderID).Str("reason", reason).
+				Msg("entry rejected by the broker; this bar is not tried again")
+			p.err = nil
+		}
+		return
+	}
+	t.fp.Hit(failpoint.AfterSend)
+	t.log.Info().Str("symbol", p.sig.Symbol).Str("side", string(p.req.Side)).Str("qty", p.qty.String()).
+		Str("client_order_id", p.intent.ClientOrderID).Time("bar", p.sig.Bar).Str("price", p.price.String()).
+		Str("stop", p.req.StopLossStop.Decimal.String()).Str("target", p.req.TakeProfitLimit.Decimal.String()).
+		Str("change_pct", p.sig.ChangePct.StringFixed(2)).Str("volume_ratio", p.sig.VolumeRatio.StringFixed(2)).
+		Msg("entry placed")
+	journal := map[string]db.Order{p.intent.ClientOrderID: p.intent}
+	if _, err := t.applyRoot(ctx, journal, active, p.placed); err != nil {
+		t.log.Warn().Err(err).Str("client_order_id", p.intent.ClientOrderID).Msg("journaling the acknowledgement failed; the next read-back retries")
+	}
+	t.fp.Hit(failpoint.AfterAck)
 }
 
 // holdsAny reports whether the session holds, or has an open order in, the
@@ -239,80 +385,6 @@ func committed(active []db.Position, open []db.Order) decimal.Decimal {
 		sum = sum.Add(price.Mul(o.Qty))
 	}
 	return sum
-}
-
-// placeEntry journals the intent under the bar's client_order_id, checks
-// the lease once more, sends the bracket and journals the acknowledgement,
-// in that order. The stop and the target are computed from price, the
-// latest trade. A crash between any two steps is resolved on resume by
-// looking the order up under its client_order_id; a second attempt at the
-// same bar, from this process or another, is refused by the journal's
-// unique index, and by the broker's.
-func (t *Trader) placeEntry(ctx context.Context, sig strategy.Signal, price, qty decimal.Decimal, active []db.Position) error {
-	seq, err := t.store.NextOrderSeq(ctx, t.sessionID())
-	t.storeResult(err)
-	if err != nil {
-		return fmt.Errorf("next order sequence: %w", err)
-	}
-	stop, target := strategy.Exits(sig.Direction, price, t.cfg.StopLossPct, t.cfg.TakeProfitPct)
-	side := broker.Buy
-	if sig.Direction == strategy.Down {
-		side = broker.Sell
-	}
-	now := t.now().UTC()
-	intent := db.Order{
-		SessionID: t.sessionID(), ClientOrderID: orders.EntryID(t.sessionID(), sig.Symbol, sig.Bar), Seq: seq,
-		Symbol: sig.Symbol, OrderType: string(broker.Market), OrderClass: string(broker.Bracket), Side: string(side),
-		Qty: qty, TakeProfitPrice: decimal.NewNullDecimal(target), StopLossPrice: decimal.NewNullDecimal(stop),
-		Status: db.OrderIntent, Purpose: orders.PurposeEntry, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
-	}
-	_, err = t.store.InsertOrder(ctx, intent)
-	t.storeResult(err)
-	if errors.Is(err, db.ErrConflict) {
-		return errAttempted
-	}
-	if err != nil {
-		return fmt.Errorf("journal intent: %w", err)
-	}
-	t.obs.OrderStatus(intent.Status)
-	t.fp.Hit(failpoint.AfterIntent)
-	if !t.leaseHeld(ctx) {
-		return fmt.Errorf("not sent: %w", t.lost)
-	}
-	o, err := t.broker.PlaceOrder(ctx, broker.OrderRequest{
-		ClientOrderID: intent.ClientOrderID, Symbol: sig.Symbol, Side: side, Type: broker.Market,
-		OrderClass: broker.Bracket, Qty: qty,
-		TakeProfitLimit: decimal.NewNullDecimal(target), StopLossStop: decimal.NewNullDecimal(stop),
-	})
-	if err != nil {
-		if reason, definite := orders.Rejection(err); definite {
-			// Recorded so the intent is not looked up again, and the bar is
-			// not tried again: its id is spent.
-			t.recordUpdate(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, Status: broker.StatusRejected,
-				RejectionReason: reason, UpdatedAt: t.now().UTC()})
-			t.log.Warn().Str("symbol", sig.Symbol).Str("client_order_id", intent.ClientOrderID).Str("reason", reason).
-				Msg("entry rejected by the broker; this bar is not tried again")
-			return nil
-		}
-		// Otherwise the outcome is unknown: the intent stays, and the next
-		// read-back resolves it by client_order_id.
-		return fmt.Errorf("place %s bracket: %w", intent.ClientOrderID, err)
-	}
-	t.fp.Hit(failpoint.AfterSend)
-	t.log.Info().Str("symbol", sig.Symbol).Str("side", string(side)).Str("qty", qty.String()).
-		Str("client_order_id", intent.ClientOrderID).Time("bar", sig.Bar).Str("price", price.String()).
-		Str("stop", stop.String()).Str("target", target.String()).
-		Str("change_pct", sig.ChangePct.StringFixed(2)).Str("volume_ratio", sig.VolumeRatio.StringFixed(2)).
-		Msg("entry placed")
-	// The acknowledgement goes through the same path as every read-back, so
-	// an order that filled at once also opens its position and journals
-	// its legs now.
-	journal := map[string]db.Order{intent.ClientOrderID: intent}
-	if _, err := t.applyRoot(ctx, journal, active, o); err != nil {
-		t.log.Warn().Err(err).Str("client_order_id", intent.ClientOrderID).Msg("journaling the acknowledgement failed; the next read-back retries")
-	}
-	t.fp.Hit(failpoint.AfterAck)
-	return nil
 }
 
 // recordUpdate journals a broker fact; a failure is logged, and the next

@@ -15,6 +15,8 @@ func (t *Trader) storeResult(err error) {
 	if errors.Is(err, db.ErrConflict) || errors.Is(err, db.ErrNotFound) {
 		err = nil
 	}
+	t.health.Lock()
+	defer t.health.Unlock()
 	t.obs.StoreUp(err == nil)
 	if err == nil {
 		if !t.storeDownSince.IsZero() {
@@ -32,16 +34,19 @@ func (t *Trader) storeResult(err error) {
 // session's behalf. A store that cannot answer is not a takeover: the step
 // goes on and fails on its own writes if the store is really gone.
 func (t *Trader) leaseHeld(ctx context.Context) bool {
-	if t.lost != nil {
+	if t.lostErr() != nil {
 		return false
 	}
+	// The lease's own connection serves one question at a time.
+	t.leaseMu.Lock()
 	err := t.sess.Alive(ctx)
+	t.leaseMu.Unlock()
 	var held *db.LeaseHeldError
 	switch {
 	case err == nil:
 		return true
 	case errors.As(err, &held):
-		t.lost = err
+		t.lose(err)
 		t.log.Error().Err(err).Msg("ANOTHER PROCESS TOOK THIS SESSION: stopping without writing anything more")
 		return false
 	default:
@@ -51,5 +56,30 @@ func (t *Trader) leaseHeld(ctx context.Context) bool {
 }
 
 func (t *Trader) storeDown() bool {
+	t.health.Lock()
+	defer t.health.Unlock()
 	return !t.storeDownSince.IsZero() && t.now().Sub(t.storeDownSince) > 3*t.cfg.CheckpointInterval
+}
+
+// downSince is when the store stopped answering, zero while it answers.
+func (t *Trader) downSince() time.Time {
+	t.health.Lock()
+	defer t.health.Unlock()
+	return t.storeDownSince
+}
+
+// lose records why this process may no longer trade the session.
+func (t *Trader) lose(err error) {
+	t.health.Lock()
+	defer t.health.Unlock()
+	if t.lost == nil {
+		t.lost = err
+	}
+}
+
+// lostErr is why this process may no longer trade the session, or nil.
+func (t *Trader) lostErr() error {
+	t.health.Lock()
+	defer t.health.Unlock()
+	return t.lost
 }

@@ -29,7 +29,7 @@ func (t *Trader) step(ctx context.Context) {
 		t.recheckAssetsDaily(sctx, c.Timestamp)
 	}
 	if t.storeDown() {
-		t.log.Error().Time("since", t.storeDownSince).Msg("STORE UNREACHABLE for more than 3 checkpoint intervals: no new entries until it is back; open positions stay protected by their exit orders at the broker")
+		t.log.Error().Time("since", t.downSince()).Msg("STORE UNREACHABLE for more than 3 checkpoint intervals: no new entries until it is back; open positions stay protected by their exit orders at the broker")
 	}
 	t.statusLine(sctx, c.Timestamp)
 }

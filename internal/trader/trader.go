@@ -8,6 +8,7 @@ package trader
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // day bars start at midnight in New York, also on machines without zoneinfo
 
@@ -120,6 +121,10 @@ type Trader struct {
 	haveAccount    bool
 	lastCheckpoint time.Time
 	cpFailures     int
+	// health guards the state that entries placed in parallel share: the
+	// store's availability and a lost lease.
+	health         sync.Mutex
+	leaseMu        sync.Mutex
 	storeDownSince time.Time // zero while the store answers
 	// claimChecks is when each symbol's claim was last tested for
 	// staleness (takeOverStale).
@@ -228,8 +233,8 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 			t.checkpoint(ctx, db.TriggerInterval)
 			next.checkpoint = t.now().Add(t.cfg.CheckpointInterval)
 		}
-		if t.lost != nil {
-			return fmt.Errorf("stopped trading: %w", t.lost)
+		if lost := t.lostErr(); lost != nil {
+			return fmt.Errorf("stopped trading: %w", lost)
 		}
 		_ = t.clock.Sleep(ctx, next.wake(until).Sub(t.now()))
 	}
