@@ -2,11 +2,11 @@ package bench
 
 import (
 	"context"
-	"os"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 

@@ -39,15 +39,15 @@ func moverFor(t *testing.T, e *e2e.Env) *e2e.PriceMover {
 	return m
 }
 
-// waitTrading waits until a trader or resume has taken its session and
-// printed it: from then on it trades.
+// waitTrading waits until a trader or resume has taken its session,
+// printed it and filled its bar cache: from then on it scans every bar.
 func waitTrading(t *testing.T, p *e2e.Proc) {
 	t.Helper()
-	e2e.Eventually(t, 60*time.Second, "the trader to print its session", func() bool {
+	e2e.Eventually(t, 60*time.Second, "the trader to print its session and fill its bar cache", func() bool {
 		if p.Exited() {
 			t.Fatalf("trader exited before trading:\n%s", tail(p.Stderr(), 3000))
 		}
-		return strings.Contains(p.Stdout(), "session ")
+		return strings.Contains(p.Stdout(), "session ") && strings.Contains(p.Stderr(), `"message":"bar cache filled"`)
 	})
 }
 

@@ -88,6 +88,7 @@ func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 		return err
 	}
 	a.warnUnwise(set)
+	writes := store
 	if !o.DryRun {
 		lease, err := store.AcquireLease(ctx, sess.ID, session.ThisProcess(a.Now()))
 		var held *db.LeaseHeldError
@@ -98,13 +99,15 @@ func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 			return fmt.Errorf("take lease of session %s: %w", sess.ID, err)
 		}
 		defer func() { _ = lease.Release(ctx) }()
+		// Its writes are fenced by the lease it took, like a trader's.
+		writes = store.Fenced(db.Fence{SessionID: sess.ID, Epoch: lease.Epoch()})
 	}
 	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, sess.InstanceID, log, nil)
 	if err != nil {
 		return err
 	}
 	defer stopExchange()
-	rec := &reconcile.Reconciler{Store: store, Broker: brk, SessionID: sess.ID,
+	rec := &reconcile.Reconciler{Store: writes, Broker: brk, SessionID: sess.ID,
 		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, Now: a.Now, Log: log}
 	plan, err := rec.Run(ctx, reconcile.Options{DryRun: o.DryRun})
 	if err != nil {
@@ -112,7 +115,7 @@ func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 	}
 	plan.Log(log)
 	if !o.DryRun {
-		released, err := store.ReleaseIdleClaims(ctx, sess.ID)
+		released, err := writes.ReleaseIdleClaims(ctx, sess.ID)
 		if err != nil {
 			return fmt.Errorf("release idle symbol claims: %w", err)
 		}

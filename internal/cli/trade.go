@@ -148,7 +148,7 @@ func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error 
 			return err
 		}
 	}
-	t, err := trader.New(o.traderConfig(symbols), trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess,
+	t, err := trader.New(o.traderConfig(symbols), trader.Deps{Store: sess.Store(), Broker: brk, Strategy: strat, Session: sess,
 		Clock: clock.Real{}, Log: log, Failpoints: fp, Observer: tm.traderObserver()})
 	if err != nil {
 		return err

@@ -45,6 +45,8 @@ type Store interface {
 	EndSession(ctx context.Context, id string, end db.SessionEnd) error
 	AcquireLease(ctx context.Context, sessionID string, h db.Holder) (db.Lease, error)
 	LeaseHolder(ctx context.Context, sessionID string) (db.Holder, bool, error)
+	// Fenced is the store whose writes refuse a stale lease epoch.
+	Fenced(f db.Fence) db.Store
 }
 
 // Manager starts and resumes sessions.
@@ -141,7 +143,8 @@ func (m *Manager) resume(ctx context.Context, id string, instanceID int, reopen 
 	if err != nil {
 		return nil, fmt.Errorf("resume session %s: %w", s.ID, err)
 	}
-	if err := m.Store.SetSessionStatus(ctx, s.ID, db.StatusActive, now); err != nil {
+	fenced := m.Store.Fenced(db.Fence{SessionID: s.ID, Epoch: lease.Epoch()})
+	if err := fenced.SetSessionStatus(ctx, s.ID, db.StatusActive, now); err != nil {
 		_ = lease.Release(ctx)
 		return nil, fmt.Errorf("reactivate session %s: %w", s.ID, err)
 	}
@@ -170,9 +173,18 @@ func (m *Manager) markAbandoned(ctx context.Context, instanceID int, now time.Ti
 	return nil
 }
 
-// End records the session's end and releases the lease.
+// Fence is what the writes of this process carry: the session and the
+// lease epoch it took. Once another process takes the session, writes
+// through Store refuse.
+func (s *Session) Fence() db.Fence { return db.Fence{SessionID: s.ID, Epoch: s.lease.Epoch()} }
+
+// Store is the store, fenced by this process's lease: every write that
+// matters refuses with db.ErrFenced once another process took the session.
+func (s *Session) Store() db.Store { return s.store.Fenced(s.Fence()) }
+
+// End records the session's end, fenced by the lease, and releases it.
 func (s *Session) End(ctx context.Context, end db.SessionEnd) error {
-	if err := s.store.EndSession(ctx, s.ID, end); err != nil {
+	if err := s.Store().EndSession(ctx, s.ID, end); err != nil {
 		return fmt.Errorf("end session %s: %w", s.ID, err)
 	}
 	s.Status = end.Status

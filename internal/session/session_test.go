@@ -162,6 +162,31 @@ func (f failing) EndSession(ctx context.Context, id string, end db.SessionEnd) e
 	return f.Store.EndSession(ctx, id, end)
 }
 
+// Fenced keeps the failures in the fenced view, which the lease's writes
+// go through.
+func (f failing) Fenced(fence db.Fence) db.Store {
+	return failingDB{Store: f.Store.Fenced(fence), fail: f.fail}
+}
+
+type failingDB struct {
+	db.Store
+	fail string
+}
+
+func (f failingDB) SetSessionStatus(ctx context.Context, id, st string, at time.Time) error {
+	if f.fail == "SetSessionStatus" {
+		return errBroken
+	}
+	return f.Store.SetSessionStatus(ctx, id, st, at)
+}
+
+func (f failingDB) EndSession(ctx context.Context, id string, end db.SessionEnd) error {
+	if f.fail == "EndSession" {
+		return errBroken
+	}
+	return f.Store.EndSession(ctx, id, end)
+}
+
 func (f failing) LatestResumable(ctx context.Context, instance int) (db.Session, error) {
 	if err := f.err("LatestResumable"); err != nil {
 		return db.Session{}, err

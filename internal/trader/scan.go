@@ -262,8 +262,8 @@ func (t *Trader) trade(ctx context.Context, stopping bool, c broker.Clock, signa
 	case !c.IsOpen:
 		t.log.Info().Strs("symbols", syms).Time("opens", c.NextOpen).Msg("market closed: signals not traded")
 	case t.storeDown():
-		t.log.Error().Time("since", t.downSince()).Strs("symbols", syms).
-			Msg("STORE UNREACHABLE for more than 3 checkpoint intervals: signals not traded; open positions stay protected by their exit orders at the broker")
+		t.log.Error().Time("since", t.downSince()).Str("store", t.storeStatus()).Strs("symbols", syms).
+			Msg("STORE DOWN for more than 3 checkpoint intervals: signals not traded; open positions stay protected by their exit orders at the broker")
 	default:
 		t.enter(ctx, signals)
 	}

@@ -29,7 +29,7 @@ func (t *Trader) step(ctx context.Context) {
 		t.recheckAssetsDaily(sctx, c.Timestamp)
 	}
 	if t.storeDown() {
-		t.log.Error().Time("since", t.downSince()).Msg("STORE UNREACHABLE for more than 3 checkpoint intervals: no new entries until it is back; open positions stay protected by their exit orders at the broker")
+		t.log.Error().Time("since", t.downSince()).Str("store", t.storeStatus()).Msg("STORE DOWN for more than 3 checkpoint intervals: no new entries until it answers; open positions stay protected by their exit orders at the broker")
 	}
 	t.statusLine(sctx, c.Timestamp)
 }
@@ -38,7 +38,7 @@ func (t *Trader) step(ctx context.Context) {
 // read after this step's fills, positions, pending orders and the age of
 // the last checkpoint.
 func (t *Trader) statusLine(ctx context.Context, marketNow time.Time) {
-	ev := t.log.Info().Str("session", t.sessionID()).Time("market_time", marketNow)
+	ev := t.log.Info().Str("session", t.sessionID()).Time("market_time", marketNow).Str("store", t.storeStatus())
 	if acct, err := t.broker.Account(ctx); err == nil {
 		t.rememberAccount(acct)
 		ev = ev.Str("equity", acct.PortfolioValue.StringFixed(2))

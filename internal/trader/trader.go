@@ -123,9 +123,9 @@ type Trader struct {
 	cpFailures     int
 	// health guards the state that entries placed in parallel share: the
 	// store's availability and a lost lease.
-	health         sync.Mutex
-	leaseMu        sync.Mutex
-	storeDownSince time.Time // zero while the store answers
+	health  sync.Mutex
+	leaseMu sync.Mutex
+	store0  storeState
 	// claimChecks is when each symbol's claim was last tested for
 	// staleness (takeOverStale).
 	claimChecks map[string]time.Time

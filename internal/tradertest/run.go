@@ -97,7 +97,7 @@ func (w *World) config(o StartOptions) trader.Config {
 func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
 	w.T.Helper()
 	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
-	tr, err := trader.New(cfg, trader.Deps{Store: w.Store, Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
+	tr, err := trader.New(cfg, trader.Deps{Store: sess.Store(), Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
 		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer})
 	if err != nil {
 		w.T.Fatalf("trader: %v", err)
