@@ -38,6 +38,8 @@ type StartOptions struct {
 	Config *trader.Config
 	// Reopen resumes a completed session on purpose.
 	Reopen bool
+	// Force resumes despite a side mismatch or market time gone backwards.
+	Force bool
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -116,7 +118,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 		}()
 		var err error
 		if resume {
-			err = tr.ResumeWith(ctx, trader.ResumeOptions{Reopened: sess.Reopened})
+			err = tr.ResumeWith(ctx, trader.ResumeOptions{Reopened: sess.Reopened, Force: o.Force})
 		}
 		if err == nil {
 			err = tr.Run(ctx, o.Until)
