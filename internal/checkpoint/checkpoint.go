@@ -29,7 +29,9 @@ type Store interface {
 	ListSessions(ctx context.Context, f db.SessionFilter) ([]db.SessionSummary, error)
 }
 
-// Account is the broker side of a snapshot.
+// Account is the broker side of a snapshot. PortfolioValue, BuyingPower
+// and Cash are the account's, which other sessions may share; Session is
+// this session's own value.
 type Account struct {
 	PortfolioValue decimal.Decimal
 	BuyingPower    decimal.Decimal
@@ -44,6 +46,9 @@ type Account struct {
 	// broker could not be asked this time.
 	Stale          bool
 	StrategyParams map[string]any
+	// Session is the session's own value; nil when it could not be
+	// computed (the store did not answer).
+	Session *SessionValue
 }
 
 // accountJSON is the stored layout of account_snapshot. Decimals are JSON
@@ -56,6 +61,7 @@ type accountJSON struct {
 	MarketTime     string         `json:"market_time,omitempty"`
 	Stale          bool           `json:"stale,omitempty"`
 	StrategyParams map[string]any `json:"strategy_params,omitempty"`
+	*sessionJSON
 }
 
 // EncodeAccount renders the account_snapshot JSON.
@@ -67,6 +73,10 @@ func EncodeAccount(a Account) ([]byte, error) {
 		Timestamp:      a.Timestamp.UTC().Format(time.RFC3339Nano),
 		Stale:          a.Stale,
 		StrategyParams: a.StrategyParams,
+	}
+	if a.Session != nil {
+		s := encodeSession(*a.Session)
+		v.sessionJSON = &s
 	}
 	if !a.MarketTime.IsZero() {
 		v.MarketTime = a.MarketTime.UTC().Format(time.RFC3339Nano)
