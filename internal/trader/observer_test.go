@@ -88,9 +88,9 @@ func (e *events) Account(pv, cash decimal.Decimal) { e.add("account %s %s", pv, 
 func (e *events) SessionValue(f pnl.Figures) {
 	e.add("session equity %s realized %s unrealized %s stale %v", f.Equity.Decimal, f.Realized, f.Unrealized, f.PriceStale)
 }
-func (e *events) OrderStatus(s string)             { e.add("order %s", s) }
-func (e *events) FillApplied()                     { e.add("fill") }
-func (e *events) StoreUp(up bool)                  { e.add("store up %v", up) }
+func (e *events) OrderStatus(s string) { e.add("order %s", s) }
+func (e *events) FillApplied()         { e.add("fill") }
+func (e *events) StoreUp(up bool)      { e.add("store up %v", up) }
 
 func observedTrader(store Store, obs Observer) *Trader {
 	return observedTraderOn(store, acctBroker{}, obs)
