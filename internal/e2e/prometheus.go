@@ -178,9 +178,9 @@ func (p *Prometheus) AlertRules() map[string]string {
 
 // Broker faults a FaultyBroker injects.
 const (
-	FaultNone          int32 = iota
-	FaultRejectOrders        // POST /v2/orders answers 403, as for insufficient buying power
-	FaultServerErrors        // every request answers 500
+	FaultNone         int32 = iota
+	FaultRejectOrders       // POST /v2/orders answers 403, as for insufficient buying power
+	FaultServerErrors       // every request answers 500
 )
 
 // FaultyBroker is a reverse proxy in front of the exchange that can refuse
