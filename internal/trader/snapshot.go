@@ -92,7 +92,7 @@ type sessionValue struct {
 
 // valueSession computes the session's own value from its positions and the
 // broker's current prices of the symbols it holds (docs/design.md,
-// Sessions and shutdown). When the broker cannot answer, the last known
+// Session value). When the broker cannot answer, the last known
 // prices are used and marked stale; false when the store cannot answer.
 func (t *Trader) valueSession(ctx context.Context) (pnl.Figures, bool) {
 	positions, err := t.store.Positions(ctx, t.sessionID())
