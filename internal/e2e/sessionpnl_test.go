@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -106,8 +105,8 @@ func (e *Env) showSummary(id string) map[string]any {
 	return v.Summary
 }
 
-// realizedFromFills replays the exchange's filled orders per symbol, in
-// fill order: each time the net quantity returns to zero, a round trip is
+// realizedFromFills replays the exchange's fills per symbol, in fill
+// order: each time the net quantity returns to zero, a round trip is
 // complete and its cash is realized. Every filled order must be in the
 // session's journal (the other session never traded).
 func (e *Env) realizedFromFills(sessionID string) decimal.Decimal {
@@ -120,51 +119,17 @@ func (e *Env) realizedFromFills(sessionID string) decimal.Decimal {
 	for _, o := range journal {
 		ours[o.BrokerOrderID] = true
 	}
-	type fill struct {
-		at      string
-		qty, px decimal.Decimal
-		sym     string
-		sell    bool
-	}
-	var fills []fill
-	for _, o := range e.ExchangeOrders() {
-		at, _ := o["filled_at"].(string)
-		q, _ := o["filled_qty"].(string)
-		px, _ := o["filled_avg_price"].(string)
-		qty, err := decimal.NewFromString(q)
-		if at == "" || err != nil || qty.IsZero() {
-			continue
-		}
-		id, _ := o["id"].(string)
-		if !ours[id] {
-			e.T.Errorf("exchange order %s filled but is not in the trading session's journal", id)
-		}
-		sym, _ := o["symbol"].(string)
-		fills = append(fills, fill{at: at, qty: qty, px: decimal.RequireFromString(px), sym: sym, sell: o["side"] == "sell"})
-	}
-	when := func(s string) time.Time {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			e.T.Fatalf("filled_at %q: %v", s, err)
-		}
-		return t
-	}
-	// Fill order; orders filled in the same instant keep creation order.
-	sort.SliceStable(fills, func(i, j int) bool { return when(fills[i].at).Before(when(fills[j].at)) })
 	realized := decimal.Zero
 	net, cash := map[string]decimal.Decimal{}, map[string]decimal.Decimal{}
-	for _, f := range fills {
-		notional := f.qty.Mul(f.px)
-		if f.sell {
-			net[f.sym] = net[f.sym].Sub(f.qty)
-			cash[f.sym] = cash[f.sym].Add(notional)
-		} else {
-			net[f.sym] = net[f.sym].Add(f.qty)
-			cash[f.sym] = cash[f.sym].Sub(notional)
+	for _, f := range e.ExchangeFills() {
+		if !ours[f.OrderID] {
+			e.T.Errorf("exchange order %s filled but is not in the trading session's journal", f.OrderID)
 		}
-		if net[f.sym].IsZero() {
-			realized = realized.Add(cash[f.sym])
-			cash[f.sym] = decimal.Zero
+		net[f.Symbol] = net[f.Symbol].Add(f.Signed())
+		cash[f.Symbol] = cash[f.Symbol].Sub(f.Signed().Mul(f.Price))
+		if net[f.Symbol].IsZero() {
+			realized = realized.Add(cash[f.Symbol])
+			cash[f.Symbol] = decimal.Zero
 		}
 	}
 	return realized
