@@ -7,10 +7,11 @@ import (
 	"github.com/gambler-trader/gambler/internal/cli"
 )
 
-// version is the release version, stamped by the release build with
-// -ldflags "-X main.version=1.2.3" (.goreleaser.yaml); empty otherwise.
-var version string
+// version and commit identify a release build; the release build stamps
+// them with -ldflags "-X main.version=1.2.3 -X main.commit=<sha>"
+// (.goreleaser.yaml). Empty in a development build.
+var version, commit string
 
 func main() {
-	os.Exit(cli.RunProcess(os.Args[1:], version))
+	os.Exit(cli.RunProcess(os.Args[1:], cli.Build{Version: version, Commit: commit}))
 }

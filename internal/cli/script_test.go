@@ -24,7 +24,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:], "")) },
+		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:], cli.Build{})) },
 	})
 }
 

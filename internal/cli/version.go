@@ -11,6 +11,12 @@ import (
 // devVersion is the version of a build that was not stamped by a release.
 const devVersion = "dev"
 
+// Build identifies a release binary: main's linker variables.
+type Build struct {
+	Version string
+	Commit  string
+}
+
 // versionInfo is `gambler version -o json` and the labels of
 // gambler_build_info.
 type versionInfo struct {
@@ -19,13 +25,17 @@ type versionInfo struct {
 	GoVersion string `json:"go_version"`
 }
 
-// buildInfo says which binary this is: the stamped release version, and
-// the commit Go recorded when it built from a git checkout.
+// buildInfo says which binary this is: the stamped release version and
+// commit, else the commit Go recorded when it built from a git checkout.
 func (a *App) buildInfo() versionInfo {
-	info := versionInfo{Version: a.Version, Commit: "unknown", GoVersion: runtime.Version()}
+	info := versionInfo{Version: a.Build.Version, Commit: a.Build.Commit, GoVersion: runtime.Version()}
 	if info.Version == "" {
 		info.Version = devVersion
 	}
+	if info.Commit != "" {
+		return info
+	}
+	info.Commit = "unknown"
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {
