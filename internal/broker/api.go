@@ -18,6 +18,8 @@ type API interface {
 	Account(ctx context.Context) (Account, error)
 	Clock(ctx context.Context) (Clock, error)
 	Bars(ctx context.Context, symbols []string, timeframe string, start, end time.Time, limit int) (map[string][]Bar, error)
+	LatestTrades(ctx context.Context, symbols []string) (map[string]Trade, error)
+	Asset(ctx context.Context, symbol string) (Asset, error)
 	Positions(ctx context.Context) ([]Position, error)
 	Position(ctx context.Context, symbol string) (Position, error)
 	PlaceOrder(ctx context.Context, req OrderRequest) (Order, error)

@@ -42,6 +42,10 @@ type Account struct {
 	// wall clock, and fills carry it, so the report needs it to place
 	// trades on a curve drawn against checkpoint_time.
 	MarketTime time.Time
+	// BarsThrough is the newest bar end the session has scanned, so that
+	// a resume evaluates the bars that closed while nobody traded, and no
+	// bar twice.
+	BarsThrough time.Time
 	// Stale marks values carried over from an earlier read because the
 	// broker could not be asked this time.
 	Stale          bool
@@ -59,6 +63,7 @@ type accountJSON struct {
 	Cash           json.Number    `json:"cash"`
 	Timestamp      string         `json:"timestamp"`
 	MarketTime     string         `json:"market_time,omitempty"`
+	BarsThrough    string         `json:"bars_through,omitempty"`
 	Stale          bool           `json:"stale,omitempty"`
 	StrategyParams map[string]any `json:"strategy_params,omitempty"`
 	*sessionJSON
@@ -80,6 +85,9 @@ func EncodeAccount(a Account) ([]byte, error) {
 	}
 	if !a.MarketTime.IsZero() {
 		v.MarketTime = a.MarketTime.UTC().Format(time.RFC3339Nano)
+	}
+	if !a.BarsThrough.IsZero() {
+		v.BarsThrough = a.BarsThrough.UTC().Format(time.RFC3339Nano)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -112,8 +112,14 @@ func (r Restored) PortfolioValue() decimal.NullDecimal {
 
 // MarketTime is the account snapshot's market_time, false when the
 // snapshot predates the field or holds something that is not a time.
-func (r Restored) MarketTime() (time.Time, bool) {
-	s, ok := r.AccountInfo["market_time"].(string)
+func (r Restored) MarketTime() (time.Time, bool) { return r.timeField("market_time") }
+
+// BarsThrough is the account snapshot's bars_through: the newest bar end
+// the session had scanned.
+func (r Restored) BarsThrough() (time.Time, bool) { return r.timeField("bars_through") }
+
+func (r Restored) timeField(key string) (time.Time, bool) {
+	s, ok := r.AccountInfo[key].(string)
 	if !ok {
 		return time.Time{}, false
 	}

@@ -48,6 +48,11 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 			if cfg.MarketHours, err = app.boolean(p + "market_hours"); err != nil {
 				return err
 			}
+			// A bars file is a real market: its hours apply unless turned off.
+			cfg.MarketHours = cfg.MarketHours || (cfg.BarsFile != "" && !app.explicit(cmd, "market-hours"))
+			if cfg.ResetPrices, err = app.boolean(p + "reset_prices"); err != nil {
+				return err
+			}
 			if (cfg.KeyID == "") != (cfg.Secret == "") {
 				return usageError("--key-id and --secret go together")
 			}
@@ -66,7 +71,8 @@ gambler (or any Alpaca client) can trade offline. Point the trader at it with
 	f.String("key-id", "", "require this API key id from clients")
 	f.String("secret", "", "require this API secret from clients")
 	f.String("bars-file", "", "replay bars from this CSV (symbol,timestamp,open,high,low,close,volume)")
-	f.Bool("market-hours", false, "apply regular US market hours (default: always open)")
+	f.Bool("market-hours", false, "apply the NYSE calendar and hours (default: always open; on with --bars-file)")
+	f.Bool("reset-prices", false, "let a state file made on another seed or bars file continue on these prices")
 	f.String("slippage-bps", "0", "slippage of market orders in basis points")
 	f.String("initial-cash", "100000", "starting cash of the account")
 	return c

@@ -22,6 +22,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
 	"github.com/gambler-trader/gambler/internal/exchange"
+	"github.com/gambler-trader/gambler/internal/orders"
 	"github.com/gambler-trader/gambler/internal/reconcile"
 )
 
@@ -188,10 +189,10 @@ func (e *recEnv) setPrice(sym, price string) {
 // journalIntent writes an entry intent the way the trader does before it
 // sends the order.
 func (e *recEnv) journalIntent(sym string, qty int64, stop, target string) db.Order {
-	cid := reconcile.Prefix(e.sid) + fmt.Sprint(e.seq)
+	cid := orders.Prefix(e.sid) + fmt.Sprint(e.seq)
 	o := db.Order{SessionID: e.sid, ClientOrderID: cid, Seq: e.seq, Symbol: sym, OrderType: "market",
 		OrderClass: "bracket", Side: "buy", Qty: decimal.NewFromInt(qty), StopLossPrice: nd(stop),
-		TakeProfitPrice: nd(target), Status: db.OrderIntent, Purpose: reconcile.PurposeEntry,
+		TakeProfitPrice: nd(target), Status: db.OrderIntent, Purpose: orders.PurposeEntry,
 		CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}
 	e.seq++
 	if _, err := e.store.InsertOrder(e.ctx, o); err != nil {
@@ -299,7 +300,7 @@ func TestReconcileOnlyFixesEveryDrift(t *testing.T) {
 		if stop, target := e.liveExits("AAPL"); stop != 1 || target != 1 {
 			t.Fatalf("AAPL live exits after repair: stop %d target %d", stop, target)
 		}
-		if o, err := e.store.GetOrder(e.ctx, reconcile.RepairClientOrderID(e.sid, mustActive(e, "AAPL").ID, 1)); err != nil || o.Purpose != reconcile.PurposeRepair {
+		if o, err := e.store.GetOrder(e.ctx, orders.RepairID(e.sid, mustActive(e, "AAPL").ID, 1)); err != nil || o.Purpose != orders.PurposeRepair {
 			t.Fatalf("repair order journal: %+v %v", o, err)
 		}
 
@@ -337,7 +338,7 @@ func TestReconcileOnlyFixesEveryDrift(t *testing.T) {
 		e.drift("position_gone:MSFT")
 		ps, _ := e.store.Positions(e.ctx, e.sid)
 		for _, p := range ps {
-			if p.Symbol == "MSFT" && (p.Status != db.PositionClosed || p.ExitReason != reconcile.ReasonClosedAtBroker || !p.ExitPrice.Valid || !p.PnL.Valid) {
+			if p.Symbol == "MSFT" && (p.Status != db.PositionClosed || p.ExitReason != orders.ReasonClosedAtBroker || !p.ExitPrice.Valid || !p.PnL.Valid) {
 				t.Fatalf("MSFT closed: %+v (close order %+v)", p, closing)
 			}
 		}
@@ -349,7 +350,7 @@ func TestReconcileOnlyFixesEveryDrift(t *testing.T) {
 		// reported and left alone, and not a failure (several instances
 		// share one account by design).
 		otherSID := e.newSession()
-		if _, err := e.brk.PlaceOrder(e.ctx, broker.OrderRequest{ClientOrderID: reconcile.Prefix(otherSID) + "1",
+		if _, err := e.brk.PlaceOrder(e.ctx, broker.OrderRequest{ClientOrderID: orders.Prefix(otherSID) + "1",
 			Symbol: "NVDA", Side: broker.Buy, Type: broker.Market, OrderClass: broker.Bracket, Qty: decimal.NewFromInt(3),
 			TakeProfitLimit: nd("110"), StopLossStop: nd("90")}); err != nil {
 			t.Fatal(err)

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -13,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/clock"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/exchange"
@@ -151,6 +154,13 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		return err
 	}
 	defer stopExchange()
+	symbols, err := a.checkSymbols(ctx, brk, opts.symbols, sess != nil, log)
+	if err != nil {
+		if sess != nil {
+			_ = sess.Release(ctx)
+		}
+		return err
+	}
 	if sess == nil {
 		if sess, err = a.startSession(ctx, mgr, brk, opts); err != nil {
 			return err
@@ -161,12 +171,17 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		_ = sess.Release(ctx)
 		return usageError("strategy: %v", err)
 	}
-	t := trader.New(trader.Config{
-		Symbols: opts.symbols, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
+	t, err := trader.New(trader.Config{
+		Symbols: symbols.Tradable, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
+		SettleDelay: opts.settleDelay, SignalMaxAge: opts.signalMaxAge, LongOnly: symbols.LongOnly,
 		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
-	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Now: a.Now, Log: log,
+	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
 		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
+	if err != nil {
+		_ = sess.Release(ctx)
+		return err
+	}
 	a.serveMetrics(tm, store, sess.Row(), opts.cpInterval, log)
 	if resuming {
 		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force}); err != nil {
@@ -321,7 +336,7 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	cfg := exchange.Config{
-		StateFile: filepath.Join(dir, "exchange-state.json"), Seed: int64(o.simSeed),
+		StateFile: filepath.Join(dir, simStateFile(a.str("database.url"), o.instanceID)), Seed: int64(o.simSeed),
 		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
 		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
 	}
@@ -344,4 +359,41 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		cancel()
 		return "", nil, fmt.Errorf("start the simulated exchange: %w", err)
 	}
+}
+
+// checkSymbols asks the broker about every symbol before a session starts
+// (or resumes): unknown or untradable symbols stop a new session with a
+// usage error naming all of them, before anything is written; a resumed
+// session drops them with a warning, since its other symbols may hold
+// positions that need watching.
+func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, symbols []string, resuming bool, log zerolog.Logger) (trader.SymbolCheck, error) {
+	c, err := trader.CheckSymbols(ctx, brk, symbols)
+	if err != nil {
+		return c, fmt.Errorf("check the symbols with the broker: %w", err)
+	}
+	if len(c.LongOnly) > 0 {
+		log.Warn().Strs("symbols", c.LongOnly).Msg("the broker will not lend these symbols: DOWN signals on them are not traded")
+	}
+	bad := c.Bad()
+	if len(bad) > 0 && resuming {
+		log.Warn().Strs("dropped", bad).Msg("the broker no longer trades these symbols of the session; they are not traded")
+		return c, nil
+	}
+	if len(bad) > 0 {
+		return c, usageError("--symbols: the broker does not trade %s (unknown: %v, not tradable: %v)",
+			strings.Join(bad, ", "), c.Unknown, c.Halted)
+	}
+	return c, nil
+}
+
+// simStateFile names the in-process exchange's state file: one per
+// database and instance, so two traders of one HOME never share an account
+// unknowingly (and the exchange's lock refuses a second one on the same
+// file). The default database's instance 1 keeps the historical name.
+func simStateFile(databaseURL string, instance int) string {
+	if databaseURL == "" && instance == 1 {
+		return "exchange-state.json"
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", databaseURL, instance)))
+	return fmt.Sprintf("exchange-state-%d-%x.json", instance, sum[:6])
 }

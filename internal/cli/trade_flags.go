@@ -23,7 +23,7 @@ const tradeSection = "trade"
 var settingFlags = []string{
 	"symbols", "duration", "interval", "checkpoint-interval", "broker", "exchange-url", "sim-speed", "sim-seed",
 	"stop-loss-pct", "take-profit-pct", "position-size", "min-price-change-pct", "min-volume-ratio",
-	"max-positions", "timeframe", "capital", "close-on-exit",
+	"max-positions", "timeframe", "capital", "close-on-exit", "settle-delay", "signal-max-age",
 }
 
 func addTradeFlags(fs *pflag.FlagSet, withSymbols bool) {
@@ -31,7 +31,9 @@ func addTradeFlags(fs *pflag.FlagSet, withSymbols bool) {
 		fs.String("symbols", "AAPL,MSFT,GOOGL,TSLA,NVDA", "comma separated tickers to trade")
 	}
 	fs.String("duration", "60", "how long to trade: minutes, or a Go duration (90s, 2h); 0 runs until stopped")
-	fs.String("interval", "60", "scan interval: seconds, or a Go duration")
+	fs.String("interval", "60", "how often orders and positions are read back and exits applied: seconds, or a Go duration (scans follow bar closes)")
+	fs.String("settle-delay", "3s", "market time after a bar's close before it is scanned, so the data feed has published it")
+	fs.String("signal-max-age", "", "how long after its bar closed (market time) a signal may still be traded (default one bar)")
 	fs.String("checkpoint-interval", "30", "checkpoint interval: seconds, or a Go duration")
 	fs.String("broker", "", "sim or alpaca (default: alpaca when Alpaca keys are configured, else sim)")
 	fs.String("exchange-url", "", "use a separately running `gambler exchange` at this URL")
@@ -58,6 +60,8 @@ type tradeOptions struct {
 	durationSet  bool // given for this run (on resume it replaces the remaining time)
 	interval     time.Duration
 	cpInterval   time.Duration
+	settleDelay  time.Duration
+	signalMaxAge time.Duration
 	broker       string
 	exchangeURL  string
 	simSpeed     decimal.Decimal
@@ -119,6 +123,14 @@ func (a *App) tradeOptions(cmd *cobra.Command, stored []byte) (tradeOptions, err
 	}
 	if o.cpInterval, err = config.ParsePositiveDuration(raw["checkpoint-interval"], time.Second); err != nil {
 		return o, usageError("--checkpoint-interval: %v", err)
+	}
+	if o.settleDelay, err = config.ParseDuration(raw["settle-delay"], time.Second); err != nil || o.settleDelay < 0 || o.settleDelay > time.Hour {
+		return o, usageError("--settle-delay: %s", errOr(err, "must be between 0 and 1h"))
+	}
+	if raw["signal-max-age"] != "" {
+		if o.signalMaxAge, err = config.ParsePositiveDuration(raw["signal-max-age"], time.Second); err != nil {
+			return o, usageError("--signal-max-age: %v", err)
+		}
 	}
 	const maxInterval = 24 * time.Hour
 	if o.interval > maxInterval || o.cpInterval > maxInterval {

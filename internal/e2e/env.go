@@ -14,6 +14,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // Drivers are the stores every end-to-end test runs on.
@@ -304,4 +305,20 @@ func trimZeros(s string) string {
 	}
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
+}
+
+// FirstEntry is the client_order_id of the session's first entry intent.
+func (e *Env) FirstEntry(sessionID string) string {
+	e.T.Helper()
+	journal, err := e.Store.SessionOrders(context.Background(), sessionID, false)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	for _, o := range journal {
+		if o.Purpose == orders.PurposeEntry {
+			return o.ClientOrderID
+		}
+	}
+	e.T.Fatalf("session %s has no entry in its journal", sessionID)
+	return ""
 }

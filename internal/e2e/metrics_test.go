@@ -13,7 +13,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gambler-trader/gambler/internal/broker"
-	"github.com/gambler-trader/gambler/internal/reconcile"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // requiredFamilies are the metrics issue 8 asks for, with their types.
@@ -201,12 +201,12 @@ func (e *Env) storeFigures(sessionID string) (figures, error) {
 		return f, err
 	}
 	f.fills = len(fills)
-	orders, err := e.Store.SessionOrders(ctx, sessionID, false)
+	journal, err := e.Store.SessionOrders(ctx, sessionID, false)
 	if err != nil {
 		return f, err
 	}
-	for _, o := range orders {
-		if o.Purpose == reconcile.PurposeEntry {
+	for _, o := range journal {
+		if o.Purpose == orders.PurposeEntry {
 			f.intents++
 		}
 	}

@@ -105,7 +105,7 @@ func TestCrashAtFailpoints(t *testing.T) {
 					t.Fatalf("trader should die by SIGKILL at %s; exit %d", c.point, code)
 				}
 				s := e.Session()
-				cid := fmt.Sprintf("g%s-1", strings.ReplaceAll(s.ID, "-", ""))
+				cid := e.FirstEntry(s.ID)
 				atExchange := false
 				for _, o := range e.ExchangeOrders() {
 					if o["client_order_id"] == cid {

@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -115,10 +114,4 @@ func (e *Exchange) markLocked(sym string, p *position, now time.Time) decimal.De
 		return px
 	}
 	return p.AvgEntry
-}
-
-func (e *Exchange) handleAccount(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	writeJSON(w, http.StatusOK, e.accountLocked(e.marketNow()))
 }

@@ -57,7 +57,7 @@ func (e *Exchange) handleAdminGetPrice(w http.ResponseWriter, r *http.Request) {
 	defer e.mu.Unlock()
 	px, ok := e.priceLocked(sym, e.marketNow())
 	if !ok {
-		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+sym))
+		e.fail(w, unknownSymbol(sym))
 		return
 	}
 	writeJSON(w, http.StatusOK, priceView{Symbol: sym, Price: px})
@@ -67,20 +67,21 @@ func (e *Exchange) handleAdminGetPrice(w http.ResponseWriter, r *http.Request) {
 // path continues from the new level) and matches resting orders at once.
 func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
 	var req priceRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
-		writeError(w, aerr)
+	if err := decodeBody(r, &req); err != nil {
+		e.fail(w, err)
 		return
 	}
 	if !e.src.known(req.Symbol) {
-		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+req.Symbol))
+		e.fail(w, unknownSymbol(req.Symbol))
 		return
 	}
 	if !saneDecimal(req.Price) || !saneDecimal(req.ChangePct) {
-		writeError(w, badRequest("numbers must have at most 9 decimal places and 12 integer digits"))
+		e.fail(w, badRequest("numbers must have at most 9 decimal places and 12 integer digits"))
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.matchLocked() // settle up to now on the old prices
 	now := e.marketNow()
 	var px decimal.Decimal
 	switch {
@@ -90,16 +91,16 @@ func (e *Exchange) handleAdminSetPrice(w http.ResponseWriter, r *http.Request) {
 		cur, _ := e.priceLocked(req.Symbol, now)
 		px = cur.Mul(decimal.NewFromInt(100).Add(*req.ChangePct)).Div(decimal.NewFromInt(100)).Round(2)
 	default:
-		writeError(w, badRequest("give exactly one of price or change_pct"))
+		e.fail(w, badRequest("give exactly one of price or change_pct"))
 		return
 	}
 	if !px.IsPositive() {
-		writeError(w, badRequest("price must be > 0"))
+		e.fail(w, badRequest("price must be > 0"))
 		return
 	}
 	ov := override{Symbol: req.Symbol, At: now, Price: px, Bursts: len(e.adjustmentsLocked(req.Symbol).bursts)}
 	e.st.Overrides = append(e.st.Overrides, ov)
-	e.matchLocked()
+	e.executeAdminPriceLocked(req.Symbol, now)
 	e.respondSaved(w, http.StatusOK, priceView{Symbol: req.Symbol, Price: px})
 }
 
@@ -125,8 +126,8 @@ const (
 // strategy's next look at the bars sees the burst at once.
 func (e *Exchange) handleAdminBurst(w http.ResponseWriter, r *http.Request) {
 	var req burstRequest
-	if aerr := decodeBody(r, &req); aerr != nil {
-		writeError(w, aerr)
+	if err := decodeBody(r, &req); err != nil {
+		e.fail(w, err)
 		return
 	}
 	if req.Minutes == 0 {
@@ -137,39 +138,41 @@ func (e *Exchange) handleAdminBurst(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case !e.src.known(req.Symbol):
-		writeError(w, errf(http.StatusNotFound, codeNotFound, "unknown symbol "+req.Symbol))
+		e.fail(w, unknownSymbol(req.Symbol))
 		return
 	case req.ChangePct <= -90 || req.ChangePct > 1000 || req.ChangePct == 0:
-		writeError(w, badRequest("change_pct must be non-zero and in (-90, 1000]"))
+		e.fail(w, badRequest("change_pct must be non-zero and in (-90, 1000]"))
 		return
 	case req.Minutes < 1 || req.Minutes > 24*60 || req.VolumeMult < 1 || req.VolumeMult > 1000:
-		writeError(w, badRequest("minutes must be in [1, 1440] and volume_mult in [1, 1000]"))
+		e.fail(w, badRequest("minutes must be in [1, 1440] and volume_mult in [1, 1000]"))
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	end := e.marketNow().Truncate(burstGrid)
+	e.matchLocked() // settle up to now on the old prices
+	now := e.marketNow()
+	end := now.Truncate(burstGrid)
 	b := burst{Symbol: req.Symbol, Start: end.Add(-time.Duration(req.Minutes) * time.Minute), End: end,
 		ChangePct: req.ChangePct, VolumeMult: req.VolumeMult}
 	e.st.Bursts = append(e.st.Bursts, b)
-	e.matchLocked()
-	px, _ := e.priceLocked(req.Symbol, e.marketNow())
+	e.executeAdminPriceLocked(req.Symbol, now)
+	px, _ := e.priceLocked(req.Symbol, now)
 	e.respondSaved(w, http.StatusOK, map[string]any{"symbol": req.Symbol, "start": b.Start, "end": b.End, "price": px})
 }
 
 func (e *Exchange) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
 	var cfg faultConfig
-	if aerr := decodeBody(r, &cfg); aerr != nil {
-		writeError(w, aerr)
+	if err := decodeBody(r, &cfg); err != nil {
+		e.fail(w, err)
 		return
 	}
 	if cfg.Rate < 0 || cfg.Rate > 1 {
-		writeError(w, badRequest("rate must be in [0, 1]"))
+		e.fail(w, badRequest("rate must be in [0, 1]"))
 		return
 	}
 	for _, k := range cfg.Kinds {
 		if !validFaultKind(k) {
-			writeError(w, badRequest("unknown fault kind "+k))
+			e.fail(w, badRequest("unknown fault kind "+k))
 			return
 		}
 	}
@@ -188,6 +191,8 @@ func (e *Exchange) handleAdminOrders(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+func unknownSymbol(sym string) error { return refuse(refusedNotFound, "unknown symbol %s", sym) }
 
 // handleAdminReset forgets orders, positions, price overrides and faults;
 // the market clock keeps running.

@@ -16,9 +16,8 @@ import (
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
 
 	"github.com/gambler-trader/gambler/internal/exchange"
+	"github.com/gambler-trader/gambler/internal/realdata"
 )
-
-const sharedBars = "../../../shared/data/bars_1h_2024-11_2025-11.csv"
 
 func symbols(n int) []string {
 	out := make([]string, n)
@@ -186,9 +185,21 @@ func TestLatestBarsAndTrades(t *testing.T) {
 	if strconv.FormatFloat(trade.Price, 'f', -1, 64) != strings.TrimRight(strings.TrimRight(px.Price, "0"), ".") {
 		t.Errorf("latest trade %v, current price %s", trade.Price, px.Price)
 	}
-	// The current price is the open of the minute that is forming.
-	if trade.Price != mins[0].Close {
-		t.Errorf("latest trade %v, last close %v", trade.Price, mins[0].Close)
+	// Half way through a minute the price has reached the second of the
+	// minute's extremes (its path runs open, nearer extreme, farther
+	// extreme, close at :00, :15, :30 and :45).
+	f.clk.Advance(30 * time.Second)
+	forming, err := f.md.GetBars("AAPL", marketdata.GetBarsRequest{TimeFrame: marketdata.OneMin, Start: t0, End: t0})
+	if err != nil || len(forming) != 1 {
+		t.Fatalf("the minute of t0: %+v, %v", forming, err)
+	}
+	b := forming[0]
+	farther := b.Low // high first on a tie
+	if b.Open-b.Low < b.High-b.Open {
+		farther = b.High
+	}
+	if trade.Price != farther {
+		t.Errorf("price at t0+30s %v, want the minute's farther extreme %v (bar %+v)", trade.Price, farther, b)
 	}
 }
 
@@ -241,9 +252,10 @@ func TestMomentumBurstsTriggerTheStrategy(t *testing.T) {
 }
 
 func TestVolatilityCalibratedOnRealBars(t *testing.T) {
-	fh, err := os.Open(sharedBars)
+	path := realdata.BarsFile(t)
+	fh, err := os.Open(path)
 	if err != nil {
-		t.Skipf("calibration data %s absent (it lives in the shared folder beside the repo): %v", sharedBars, err)
+		t.Fatalf("open %s: %v", path, err)
 	}
 	defer fh.Close()
 	var real []float64

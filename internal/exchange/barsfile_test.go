@@ -44,11 +44,11 @@ func TestBarsFileReplay(t *testing.T) {
 	if len(bars) != 100 || bars[0].Open != 100 || bars[99].Close != 200 || bars[99].Volume != 1099 {
 		t.Fatalf("replayed history: %d bars, first %+v, last %+v", len(bars), bars[0], bars[len(bars)-1])
 	}
-	// A start a year before the data walks long empty stretches; pages end
+	// A start years before the data walks long empty stretches; pages end
 	// early and the client follows their tokens to every bar.
-	far, err := f.md.GetBars("AAPL", marketdata.GetBarsRequest{TimeFrame: marketdata.OneMin, Start: start.AddDate(-1, 0, 0)})
+	far, err := f.md.GetBars("AAPL", marketdata.GetBarsRequest{TimeFrame: marketdata.OneHour, Start: start.AddDate(-25, 0, 0)})
 	if err != nil || len(far) != 100 {
-		t.Fatalf("1Min bars from a year before the file: %d, %v", len(far), err)
+		t.Fatalf("1Hour bars from years before the file: %d, %v", len(far), err)
 	}
 	o, err := f.tc.PlaceOrder(buy("AAPL", "1"))
 	if err != nil {

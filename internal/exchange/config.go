@@ -16,8 +16,14 @@ type Config struct {
 	KeyID, Secret string  // when set, requests must carry APCA-API-KEY-ID / APCA-API-SECRET-KEY or get 401
 	// BarsFile is a CSV (symbol,timestamp,open,high,low,close,volume) replayed
 	// instead of generated prices; only its symbols are then tradable.
-	BarsFile    string
-	MarketHours bool // regular US hours (09:30-16:00 America/New_York, Mon-Fri); default always open
+	BarsFile string
+	// MarketHours applies the NYSE calendar (regular hours 09:30-16:00
+	// New York, holidays, 13:00 early closes, extended hours for orders
+	// that ask for them); default always open.
+	MarketHours bool
+	// ResetPrices lets a state file made on other prices (another seed or
+	// bars file) continue on these; without it New refuses.
+	ResetPrices bool
 	SlippageBps decimal.Decimal
 	InitialCash decimal.Decimal  // default 100000
 	Now         func() time.Time // wall clock, injectable; nil = time.Now

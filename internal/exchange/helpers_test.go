@@ -56,7 +56,13 @@ const (
 // clock at t0 (unless cfg.Now is set) and official clients pointed at it.
 func newFixture(t *testing.T, cfg exchange.Config) *fixture {
 	t.Helper()
-	clk := &fakeClock{now: t0}
+	return newFixtureAt(t, cfg, t0)
+}
+
+// newFixtureAt is newFixture with the wall clock starting at wall.
+func newFixtureAt(t *testing.T, cfg exchange.Config, wall time.Time) *fixture {
+	t.Helper()
+	clk := &fakeClock{now: wall}
 	if cfg.Now == nil {
 		cfg.Now = clk.Now
 	}

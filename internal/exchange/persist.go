@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/shopspring/decimal"
 )
+
+// stateVersion 2 added matched_to, prices and the order fields of market
+// hours; a version 1 file is read and upgraded.
+const stateVersion = 2
 
 // state is everything the exchange must not forget: it is what the state
 // file holds.
@@ -26,6 +31,40 @@ type state struct {
 	Positions    map[string]*position `json:"positions"`
 	Overrides    []override           `json:"overrides"`
 	Bursts       []burst              `json:"bursts"`
+	// MatchedTo is the market time up to which resting orders have met
+	// every price; the next pass walks the path from there.
+	MatchedTo time.Time `json:"matched_to"`
+	// Prices names where this state's prices came from; a restart on
+	// other prices is refused unless told so.
+	Prices *priceOrigin `json:"prices,omitempty"`
+}
+
+// priceOrigin identifies a price source: the generator and its seed, or a
+// bars file by its content.
+type priceOrigin struct {
+	Kind     string `json:"kind"` // "generated" or "bars_file"
+	Seed     int64  `json:"seed,omitempty"`
+	BarsFile string `json:"bars_file,omitempty"`
+	SHA256   string `json:"sha256,omitempty"`
+}
+
+func (p priceOrigin) String() string {
+	if p.Kind == "bars_file" {
+		return fmt.Sprintf("bars file %s (sha256 %s)", p.BarsFile, p.SHA256)
+	}
+	return fmt.Sprintf("generated prices with seed %d", p.Seed)
+}
+
+// same reports whether two origins give the same prices; a bars file is
+// the same file when its content is, wherever it now lies.
+func (p priceOrigin) same(o priceOrigin) bool {
+	if p.Kind != o.Kind {
+		return false
+	}
+	if p.Kind == "bars_file" {
+		return p.SHA256 == o.SHA256
+	}
+	return p.Seed == o.Seed
 }
 
 type position struct {
@@ -53,9 +92,16 @@ func loadState(path string) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read state file: %w", err)
 	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) || bytes.Equal(trimmed, []byte("{}")) {
+		return nil, fmt.Errorf("state file %s holds no exchange state (%q); it was not written by gambler exchange: delete it to start a fresh account, or restore it from a backup", path, trimmed)
+	}
 	var st state
 	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("parse state file %s: %w", path, err)
+	}
+	if st.Version < 1 || st.Version > stateVersion || st.AnchorMarket.IsZero() {
+		return nil, fmt.Errorf("state file %s is not an exchange state of version 1 to %d (version %d, anchor %v): delete it to start a fresh account, or restore it from a backup",
+			path, stateVersion, st.Version, st.AnchorMarket)
 	}
 	if st.Positions == nil {
 		st.Positions = make(map[string]*position)

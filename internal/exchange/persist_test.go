@@ -32,7 +32,18 @@ func TestStateFileRestart(t *testing.T) {
 	clk.Advance(time.Second)
 
 	// A second exchange on the same file, as after a crash: it must know
-	// everything the first acknowledged, with no Close in between.
+	// everything the first acknowledged. Close only releases the file's
+	// lock (one exchange per state file); it writes nothing.
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ex.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.ReadFile(path); err != nil || string(after) != string(before) {
+		t.Fatalf("Close changed the state file (%v)", err)
+	}
 	g := newFixture(t, cfg)
 	g.clk = clk
 	acct := g.account(t)
@@ -78,8 +89,11 @@ func TestStateFileRestart(t *testing.T) {
 func TestRestartAtAnotherSpeedKeepsTheClockContinuous(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "exchange.json")
 	clk := &fakeClock{now: t0}
-	newFixture(t, exchange.Config{StateFile: path, Now: clk.Now, Speed: 60})
+	f := newFixture(t, exchange.Config{StateFile: path, Now: clk.Now, Speed: 60})
 	clk.Advance(10 * time.Second) // 10 market minutes at speed 60
+	if err := f.ex.Close(); err != nil {
+		t.Fatal(err)
+	}
 	g := newFixture(t, exchange.Config{StateFile: path, Now: clk.Now, Speed: 1})
 	clk.Advance(10 * time.Second) // 10 market seconds at speed 1
 	clock, err := g.tc.GetClock()

@@ -1,65 +1,14 @@
 package exchange
 
 import (
-	"net/http"
 	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
 
-type positionView struct {
-	AssetID                string           `json:"asset_id"`
-	Symbol                 string           `json:"symbol"`
-	Exchange               string           `json:"exchange"`
-	AssetClass             string           `json:"asset_class"`
-	AssetMarginable        bool             `json:"asset_marginable"`
-	Qty                    decimal.Decimal  `json:"qty"`
-	QtyAvailable           decimal.Decimal  `json:"qty_available"`
-	AvgEntryPrice          decimal.Decimal  `json:"avg_entry_price"`
-	Side                   string           `json:"side"`
-	MarketValue            *decimal.Decimal `json:"market_value"`
-	CostBasis              decimal.Decimal  `json:"cost_basis"`
-	UnrealizedPL           *decimal.Decimal `json:"unrealized_pl"`
-	UnrealizedPLPC         *decimal.Decimal `json:"unrealized_plpc"`
-	UnrealizedIntradayPL   *decimal.Decimal `json:"unrealized_intraday_pl"`
-	UnrealizedIntradayPLPC *decimal.Decimal `json:"unrealized_intraday_plpc"`
-	CurrentPrice           *decimal.Decimal `json:"current_price"`
-	LastdayPrice           *decimal.Decimal `json:"lastday_price"`
-	ChangeToday            *decimal.Decimal `json:"change_today"`
-}
-
-func (e *Exchange) positionViewLocked(sym string, p *position, now time.Time) positionView {
-	px := e.markLocked(sym, p, now)
-	mv := p.Qty.Mul(px)
-	cost := p.Qty.Mul(p.AvgEntry)
-	pl := mv.Sub(cost)
-	plpc := decimal.Zero
-	if !cost.IsZero() {
-		plpc = pl.Div(cost.Abs()).Round(6)
-	}
-	side := "long"
-	if p.Qty.IsNegative() {
-		side = "short"
-	}
-	return positionView{
-		AssetID: assetID(sym), Symbol: sym, Exchange: "NASDAQ", AssetClass: "us_equity", AssetMarginable: true,
-		Qty: p.Qty, QtyAvailable: e.availableLocked(sym, p).Mul(decimal.NewFromInt(int64(p.Qty.Sign()))),
-		AvgEntryPrice: p.AvgEntry, Side: side,
-		MarketValue: &mv, CostBasis: cost, UnrealizedPL: &pl, UnrealizedPLPC: &plpc,
-		UnrealizedIntradayPL: &pl, UnrealizedIntradayPLPC: &plpc, CurrentPrice: &px,
-	}
-}
-
-func (e *Exchange) handlePositions(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.marketNow()
-	out := make([]positionView, 0, len(e.st.Positions))
-	for _, sym := range e.positionSymbolsLocked() {
-		out = append(out, e.positionViewLocked(sym, e.st.Positions[sym], now))
-	}
-	writeJSON(w, http.StatusOK, out)
+func positionNotFound(sym string) error {
+	return &refusal{kind: refusedNotFound, msg: "position does not exist: " + sym}
 }
 
 func (e *Exchange) positionSymbolsLocked() []string {
@@ -71,56 +20,23 @@ func (e *Exchange) positionSymbolsLocked() []string {
 	return syms
 }
 
-func positionNotFound(sym string) *apiError {
-	return errf(http.StatusNotFound, codeNotFound, "position does not exist: "+sym)
-}
-
-// withPosition runs fn under the lock with the position named in the path,
-// or answers 404.
-func (e *Exchange) withPosition(w http.ResponseWriter, r *http.Request, fn func(sym string, p *position)) {
-	sym := r.PathValue("symbol")
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// closePositionLocked liquidates all of sym's position, or qtyArg shares,
+// or pctArg percent of it, with a market order.
+func (e *Exchange) closePositionLocked(sym, qtyArg, pctArg string) (*order, error) {
 	p := e.st.Positions[sym]
 	if p == nil {
-		writeError(w, positionNotFound(sym))
-		return
+		return nil, positionNotFound(sym)
 	}
-	fn(sym, p)
-}
-
-func (e *Exchange) handlePosition(w http.ResponseWriter, r *http.Request) {
-	e.withPosition(w, r, func(sym string, p *position) {
-		writeJSON(w, http.StatusOK, e.positionViewLocked(sym, p, e.marketNow()))
-	})
-}
-
-// handleClosePosition liquidates all of a position, or qty shares, or a
-// percentage of it, with a market order.
-func (e *Exchange) handleClosePosition(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	e.withPosition(w, r, func(sym string, p *position) {
-		e.closePositionLocked(w, sym, p, q.Get("qty"), q.Get("percentage"))
-	})
-}
-
-func (e *Exchange) closePositionLocked(w http.ResponseWriter, sym string, p *position, qtyArg, pctArg string) {
-	qty, aerr := closeQty(p.Qty.Abs(), qtyArg, pctArg)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
+	qty, err := closeQty(p.Qty.Abs(), qtyArg, pctArg)
+	if err != nil {
+		return nil, err
 	}
-	o, aerr := e.closeLocked(sym, p, qty)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	e.respondSaved(w, http.StatusOK, e.viewLocked(o, true))
+	return e.closeLocked(sym, p, qty)
 }
 
 // closeQty is how much of a position of size held to liquidate: all of it,
 // qtyArg shares, or pctArg percent.
-func closeQty(held decimal.Decimal, qtyArg, pctArg string) (decimal.Decimal, *apiError) {
+func closeQty(held decimal.Decimal, qtyArg, pctArg string) (decimal.Decimal, error) {
 	hundred := decimal.NewFromInt(100)
 	parse := func(s string, max decimal.Decimal) (decimal.Decimal, bool) {
 		v, err := decimal.NewFromString(s)
@@ -175,37 +91,32 @@ func closingSide(p *position) string {
 	return "sell"
 }
 
-func (e *Exchange) closeLocked(sym string, p *position, qty decimal.Decimal) (*order, *apiError) {
+func (e *Exchange) closeLocked(sym string, p *position, qty decimal.Decimal) (*order, error) {
 	side := closingSide(p)
 	if avail := e.availableLocked(sym, p); qty.GreaterThan(avail) {
-		return nil, errf(http.StatusForbidden, codeForbidden,
-			"insufficient qty available for order (requested: "+qty.String()+", available: "+avail.String()+")")
+		return nil, refuse(refusedInsufficient, "insufficient qty available for order (requested: %s, available: %s)", qty, avail)
 	}
 	return e.placeLocked(placeRequest{Symbol: sym, Qty: &qty, Side: side, Type: "market", TimeInForce: "day"})
 }
 
-type closeAllEntry struct {
-	Symbol string `json:"symbol"`
-	Status int    `json:"status"`
-	Body   any    `json:"body"` // the order, or the error
+// closeResult is one position's outcome of closing them all.
+type closeResult struct {
+	sym   string
+	order *order
+	err   error
 }
 
-func (e *Exchange) handleCloseAllPositions(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.marketNow()
-	if r.URL.Query().Get("cancel_orders") == "true" {
+// closeAllLocked liquidates every position, canceling open orders first
+// when cancelOrders.
+func (e *Exchange) closeAllLocked(cancelOrders bool, now time.Time) []closeResult {
+	if cancelOrders {
 		e.cancelAllLocked(now)
 	}
-	out := []closeAllEntry{}
+	var out []closeResult
 	for _, sym := range e.positionSymbolsLocked() {
 		p := e.st.Positions[sym]
-		o, aerr := e.closeLocked(sym, p, p.Qty.Abs())
-		if aerr != nil {
-			out = append(out, closeAllEntry{Symbol: sym, Status: aerr.Status, Body: aerr})
-			continue
-		}
-		out = append(out, closeAllEntry{Symbol: sym, Status: http.StatusOK, Body: e.viewLocked(o, false)})
+		o, err := e.closeLocked(sym, p, p.Qty.Abs())
+		out = append(out, closeResult{sym: sym, order: o, err: err})
 	}
-	e.respondSaved(w, http.StatusMultiStatus, out)
+	return out
 }

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -18,17 +19,42 @@ const (
 	codeInternal        = 50010000
 )
 
-// apiError is an error with the HTTP status and Alpaca body it maps to.
+// apiError is Alpaca's error body with the HTTP status it goes out with.
 type apiError struct {
 	Status  int    `json:"-"`
 	Code    int    `json:"code"`
 	Message string `json:"message"`
 }
 
-func (e *apiError) Error() string { return e.Message }
-
 func errf(status, code int, msg string) *apiError {
 	return &apiError{Status: status, Code: code, Message: msg}
+}
+
+// apiErrorOf maps an engine error to what Alpaca answers for it; anything
+// that is not a refusal is an internal error, logged and not shown.
+func (e *Exchange) apiErrorOf(err error) *apiError {
+	r, ok := refusalOf(err)
+	if !ok {
+		e.log.Error().Err(err).Msg("exchange: internal error")
+		return errf(http.StatusInternalServerError, codeInternal, "internal server error")
+	}
+	switch r.kind {
+	case refusedDuplicate:
+		return errf(http.StatusUnprocessableEntity, codeDuplicateClient, r.msg)
+	case refusedInsufficient:
+		return errf(http.StatusForbidden, codeForbidden, r.msg)
+	case refusedNotFound:
+		return errf(http.StatusNotFound, codeNotFound, r.msg)
+	case refusedMalformed:
+		return errf(http.StatusBadRequest, codeBadRequest, r.msg)
+	default:
+		return errf(http.StatusUnprocessableEntity, codeUnprocessable, r.msg)
+	}
+}
+
+// fail answers with the Alpaca error for err.
+func (e *Exchange) fail(w http.ResponseWriter, err error) {
+	writeError(w, e.apiErrorOf(err))
 }
 
 // Handler serves the trading API, the market data API (on the same base
@@ -37,6 +63,7 @@ func (e *Exchange) Handler() http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /v2/account", e.handleAccount)
 	api.HandleFunc("GET /v2/clock", e.handleClock)
+	api.HandleFunc("GET /v2/calendar", e.handleCalendar)
 	api.HandleFunc("GET /v2/assets/{symbol}", e.handleAsset)
 	api.HandleFunc("GET /v2/positions", e.handlePositions)
 	api.HandleFunc("DELETE /v2/positions", e.handleCloseAllPositions)
@@ -106,9 +133,9 @@ func writeError(w http.ResponseWriter, err *apiError) {
 }
 
 // decodeBody reads a JSON request body strictly enough to catch garbage.
-func decodeBody(r *http.Request, v any) *apiError {
+func decodeBody(r *http.Request, v any) error {
 	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(v); err != nil {
-		return errf(http.StatusBadRequest, codeBadRequest, "invalid request body: "+strings.TrimSpace(err.Error()))
+		return refuse(refusedMalformed, "invalid request body: %s", strings.TrimSpace(err.Error()))
 	}
 	return nil
 }
@@ -117,8 +144,7 @@ func decodeBody(r *http.Request, v any) *apiError {
 // an acknowledgement of a change that is not on disk.
 func (e *Exchange) respondSaved(w http.ResponseWriter, status int, v any) {
 	if err := e.saveLocked(); err != nil {
-		e.log.Error().Err(err).Msg("exchange: persist state")
-		writeError(w, errf(http.StatusInternalServerError, codeInternal, "internal server error"))
+		e.fail(w, fmt.Errorf("persist state: %w", err))
 		return
 	}
 	if v == nil {

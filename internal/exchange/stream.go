@@ -95,7 +95,7 @@ func (e *Exchange) handleTradeStream(w http.ResponseWriter, r *http.Request) {
 		if s := q.Get(name); s != "" {
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
-				writeError(w, badRequest(name+" must be an RFC 3339 time"))
+				e.fail(w, badRequest(name+" must be an RFC 3339 time"))
 				return
 			}
 			*dst = t

@@ -77,8 +77,8 @@ func TestMarketHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Status != "new" {
-		t.Fatalf("market order while closed: status %s, want new", o.Status)
+	if o.Status != "accepted" {
+		t.Fatalf("market order while closed: status %s, want accepted", o.Status)
 	}
 	clk.Advance(clock.NextOpen.Sub(saturday) + time.Minute)
 	if got := f.order(t, o.ID); got.Status != "filled" {

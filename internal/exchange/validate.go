@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -23,6 +22,7 @@ type placeRequest struct {
 	StopLoss      *stopLoss        `json:"stop_loss"`
 	TrailPrice    *decimal.Decimal `json:"trail_price"`
 	TrailPercent  *decimal.Decimal `json:"trail_percent"`
+	ExtendedHours bool             `json:"extended_hours"`
 }
 
 type takeProfit struct {
@@ -43,13 +43,11 @@ func (r placeRequest) class() string {
 
 const maxClientOrderID = 128
 
-func invalid(msg string) *apiError {
-	return errf(http.StatusUnprocessableEntity, codeUnprocessable, msg)
-}
+func invalid(msg string) error { return &refusal{kind: refusedInvalid, msg: msg} }
 
 // validateLocked checks req the way Alpaca does, in an order that gives the
 // most specific message first.
-func (e *Exchange) validateLocked(req *placeRequest, now time.Time) *apiError {
+func (e *Exchange) validateLocked(req *placeRequest, now time.Time) error {
 	if aerr := validateShape(req); aerr != nil {
 		return aerr
 	}
@@ -58,7 +56,7 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) *apiError {
 	}
 	if req.ClientOrderID != "" {
 		if _, dup := e.byClient[req.ClientOrderID]; dup {
-			return errf(http.StatusUnprocessableEntity, codeDuplicateClient, "client_order_id must be unique")
+			return refuse(refusedDuplicate, "client_order_id must be unique")
 		}
 	}
 	price, ok := e.priceLocked(req.Symbol, now)
@@ -75,7 +73,7 @@ func (e *Exchange) validateLocked(req *placeRequest, now time.Time) *apiError {
 	if req.class() != classOCO && e.opensExposureLocked(req) {
 		need := req.Qty.Mul(base)
 		if need.GreaterThan(e.accountLocked(now).BuyingPower) {
-			return errf(http.StatusForbidden, codeForbidden, "insufficient buying power")
+			return refuse(refusedInsufficient, "insufficient buying power")
 		}
 	}
 	return nil
@@ -115,7 +113,7 @@ func (r *placeRequest) decimalsSane() bool {
 }
 
 // validateShape checks what needs no market state.
-func validateShape(req *placeRequest) *apiError {
+func validateShape(req *placeRequest) error {
 	if !req.decimalsSane() {
 		return invalid("numbers must have at most 9 decimal places and 12 integer digits")
 	}
@@ -146,6 +144,9 @@ func validateShape(req *placeRequest) *apiError {
 	default:
 		return invalid("order_class must be one of simple, bracket, oco, oto")
 	}
+	if req.ExtendedHours && (req.Type != "limit" || req.TimeInForce != "day" || class != classSimple) {
+		return invalid("extended hours order must be DAY limit orders")
+	}
 	if class != classSimple && !req.Qty.Equal(req.Qty.Truncate(0)) {
 		return invalid("fractional orders must be simple orders")
 	}
@@ -159,7 +160,7 @@ func validateShape(req *placeRequest) *apiError {
 	return validateLegs(req, class)
 }
 
-func validateType(typ string, limit, stop *decimal.Decimal) *apiError {
+func validateType(typ string, limit, stop *decimal.Decimal) error {
 	needLimit, needStop := false, false
 	switch typ {
 	case "market":
@@ -181,7 +182,7 @@ func validateType(typ string, limit, stop *decimal.Decimal) *apiError {
 	return nil
 }
 
-func validateLegs(req *placeRequest, class string) *apiError {
+func validateLegs(req *placeRequest, class string) error {
 	hasTP := req.TakeProfit != nil && req.TakeProfit.LimitPrice != nil
 	hasSL := req.StopLoss != nil && req.StopLoss.StopPrice != nil
 	if req.TakeProfit != nil && req.TakeProfit.LimitPrice != nil && !req.TakeProfit.LimitPrice.IsPositive() {
@@ -218,7 +219,7 @@ func validateLegs(req *placeRequest, class string) *apiError {
 
 // validateExitPrices checks that take-profit and stop lie on the right side
 // of base (the entry's limit or the current price), as Alpaca requires.
-func validateExitPrices(req *placeRequest, base decimal.Decimal) *apiError {
+func validateExitPrices(req *placeRequest, base decimal.Decimal) error {
 	class := req.class()
 	if class == classSimple {
 		return nil

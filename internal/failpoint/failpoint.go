@@ -30,8 +30,15 @@ type Set struct {
 // FromEnv arms the points listed in GAMBLER_FAILPOINT, comma separated, each
 // optionally "name:N" to fire on the N-th hit (default the first).
 func FromEnv(getenv func(string) string) *Set {
-	s := &Set{armed: map[string]int{}, killFn: killSelf}
-	for _, item := range strings.Split(getenv("GAMBLER_FAILPOINT"), ",") {
+	return New(killSelf, strings.Split(getenv("GAMBLER_FAILPOINT"), ",")...)
+}
+
+// New arms points ("name" or "name:N") with kill as what a hit does. The
+// in-process test harness passes a kill that ends the trader's goroutine;
+// only FromEnv ever kills the process.
+func New(kill func(), points ...string) *Set {
+	s := &Set{armed: map[string]int{}, killFn: kill}
+	for _, item := range points {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
@@ -64,6 +71,7 @@ func (s *Set) Hit(name string) {
 		s.armed[name] = n - 1
 		return
 	}
+	delete(s.armed, name) // fires once, also when kill returns
 	s.killFn()
 }
 

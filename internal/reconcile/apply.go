@@ -9,6 +9,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // Apply carries out every item of the plan in order and records each
@@ -38,10 +39,12 @@ func (r *Reconciler) apply(ctx context.Context, f fix) (string, error) {
 	case fixAbandon:
 		return "", r.Store.UpdateOrder(ctx, db.OrderUpdate{ClientOrderID: f.journal.ClientOrderID,
 			Status: db.OrderAbandoned, FilledQty: decimal.Zero, UpdatedAt: now})
-	case fixJournalUpdate:
-		return "", r.Store.UpdateOrder(ctx, r.orderUpdate(f.journal, f.order))
-	case fixFillOpen, fixFillClose, fixFillOnly:
-		return r.applyFill(ctx, f)
+	case fixChange:
+		rec, err := orders.Record(ctx, r.Store, f.change)
+		if err == nil && !rec.Applied && rec.Kind != orders.StatusOnly {
+			return "fill already recorded", nil
+		}
+		return "", err
 	case fixAdoptOrder:
 		return "", r.adoptOrder(ctx, f.order, f.parent)
 	case fixClose:
@@ -56,67 +59,13 @@ func (r *Reconciler) apply(ctx context.Context, f fix) (string, error) {
 	return "", nil
 }
 
-func (r *Reconciler) orderUpdate(j db.Order, o broker.Order) db.OrderUpdate {
-	now := r.Now().UTC()
-	u := db.OrderUpdate{ClientOrderID: j.ClientOrderID, BrokerOrderID: o.ID, Status: o.Status,
-		FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice, UpdatedAt: now}
-	if j.AcknowledgedAt == nil {
-		u.AcknowledgedAt = &now
-	}
-	return u
-}
-
-// applyFill records a fill exactly once, with the position it opens or
-// closes in the same transaction.
-func (r *Reconciler) applyFill(ctx context.Context, f fix) (string, error) {
-	j, o := f.journal, f.order
-	u := r.orderUpdate(j, o)
-	e := db.FillEffect{Fill: FillOf(r.SessionID, o, r.Now()), Order: &u}
-	switch f.kind {
-	case fixFillOpen:
-		dir := db.DirectionUp
-		if o.Side == broker.Sell {
-			dir = db.DirectionDown
-		}
-		e.Open = &db.Position{SessionID: r.SessionID, Symbol: o.Symbol, EntryTime: e.Fill.FilledAt,
-			EntryPrice: o.FilledAvgPrice.Decimal, Qty: o.FilledQty, Direction: dir, Side: string(o.Side),
-			StopLoss: j.StopLossPrice, TakeProfit: j.TakeProfitPrice, OrderID: o.ID, Status: db.PositionActive,
-			EntryClientOrderID: j.ClientOrderID}
-	case fixFillClose:
-		c := CloseAt(f.position, e.Fill.FilledAt, o.FilledAvgPrice, f.reason)
-		e.Close = &c
-	}
-	applied, err := r.Store.ApplyFill(ctx, e)
-	if errors.Is(err, db.ErrConflict) && e.Open != nil {
-		// Another active position in the symbol (adopted meanwhile):
-		// journal the order, leave the position as it is.
-		e.Open = nil
-		applied, err = r.Store.ApplyFill(ctx, e)
-	}
-	if err != nil {
-		return "", fmt.Errorf("record fill of %s: %w", o.ClientOrderID, err)
-	}
-	if !applied {
-		// The fill was recorded before; the journal row may still lag.
-		return "fill already recorded", r.Store.UpdateOrder(ctx, u)
-	}
-	return "", nil
-}
-
 // adoptOrder journals one of our broker orders the journal lacks.
 func (r *Reconciler) adoptOrder(ctx context.Context, o broker.Order, parent string) error {
-	now := r.Now().UTC()
-	purpose := PurposeAdopted
+	purpose := orders.PurposeAdopted
 	if parent != "" {
-		purpose = PurposeExit
+		purpose = orders.PurposeExit
 	}
-	_, err := r.Store.InsertOrder(ctx, db.Order{
-		SessionID: r.SessionID, ClientOrderID: o.ClientOrderID, Seq: seqOf(Prefix(r.SessionID), o.ClientOrderID),
-		BrokerOrderID: o.ID, ParentClientOrderID: parent, Symbol: o.Symbol, OrderType: string(o.Type),
-		OrderClass: string(o.OrderClass), Side: string(o.Side), Qty: o.Qty, LimitPrice: o.LimitPrice,
-		StopPrice: o.StopPrice, Status: o.Status, FilledQty: o.FilledQty, FilledAvgPrice: o.FilledAvgPrice,
-		Purpose: purpose, CreatedAt: now, AcknowledgedAt: &now, UpdatedAt: now,
-	})
+	_, err := r.Store.InsertOrder(ctx, orders.RowOf(r.SessionID, o, parent, purpose, r.Now()))
 	if errors.Is(err, db.ErrConflict) {
 		return nil // journaled meanwhile (by the trader's read-back)
 	}
@@ -131,11 +80,11 @@ func (r *Reconciler) closeGone(ctx context.Context, f fix) (string, error) {
 		return "", err
 	}
 	if f.exitFill == nil {
-		return "", r.Store.ClosePosition(ctx, CloseAt(f.position, r.Now(), decimal.NullDecimal{}, f.reason))
+		return "", r.Store.ClosePosition(ctx, orders.CloseAt(f.position, r.Now(), decimal.NullDecimal{}, f.reason))
 	}
-	o := *f.exitFill
-	c := CloseAt(f.position, FillOf(r.SessionID, o, r.Now()).FilledAt, o.FilledAvgPrice, f.reason)
-	applied, err := r.Store.ApplyFill(ctx, db.FillEffect{Fill: FillOf(r.SessionID, o, r.Now()), Close: &c})
+	fill := orders.FillOf(r.SessionID, *f.exitFill, r.Now())
+	c := orders.CloseAt(f.position, fill.FilledAt, f.exitFill.FilledAvgPrice, f.reason)
+	applied, err := r.Store.ApplyFill(ctx, db.FillEffect{Fill: fill, Close: &c})
 	if err != nil {
 		return "", fmt.Errorf("record exit fill of %s: %w", f.position.Symbol, err)
 	}
@@ -192,13 +141,13 @@ func (r *Reconciler) repairExits(ctx context.Context, p db.Position, qty decimal
 		return "", fmt.Errorf("bump repair counter of position %d: %w", p.ID, err)
 	}
 	now := r.Now().UTC()
-	side := exitSide(p.Side)
+	side := orders.ExitSide(p.Side)
 	intent := db.Order{
-		SessionID: r.SessionID, ClientOrderID: RepairClientOrderID(r.SessionID, p.ID, n),
+		SessionID: r.SessionID, ClientOrderID: orders.RepairID(r.SessionID, p.ID, n),
 		Symbol: p.Symbol, OrderType: string(broker.Limit),
 		OrderClass: string(broker.OCO), Side: string(side), Qty: qty,
 		TakeProfitPrice: decimal.NewNullDecimal(ex.target), StopLossPrice: decimal.NewNullDecimal(ex.stop),
-		Status: db.OrderIntent, FilledQty: decimal.Zero, Purpose: PurposeRepair, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
+		Status: db.OrderIntent, FilledQty: decimal.Zero, Purpose: orders.PurposeRepair, CreatedAt: now, SubmittedAt: &now, UpdatedAt: now,
 	}
 	if _, err := r.Store.InsertOrder(ctx, intent); err != nil {
 		return "", fmt.Errorf("journal exit repair %s: %w", intent.ClientOrderID, err)
@@ -209,14 +158,13 @@ func (r *Reconciler) repairExits(ctx context.Context, p db.Position, qty decimal
 		TakeProfitLimit: decimal.NewNullDecimal(ex.target), StopLossStop: decimal.NewNullDecimal(ex.stop),
 	})
 	if err != nil {
-		var apiErr *broker.APIError
-		if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 && apiErr.Status != 429 {
+		if reason, definite := orders.Rejection(err); definite {
 			_ = r.Store.UpdateOrder(ctx, db.OrderUpdate{ClientOrderID: intent.ClientOrderID, Status: broker.StatusRejected,
-				FilledQty: decimal.Zero, RejectionReason: apiErr.Message, UpdatedAt: now})
+				FilledQty: decimal.Zero, RejectionReason: reason, UpdatedAt: now})
 		}
 		return "", fmt.Errorf("place exit repair %s: %w", intent.ClientOrderID, err)
 	}
-	if err := r.Store.UpdateOrder(ctx, r.orderUpdate(intent, o)); err != nil {
+	if _, err := orders.Record(ctx, r.Store, orders.Resolve(r.SessionID, intent, []db.Position{p}, o, r.Now())); err != nil {
 		return "", fmt.Errorf("journal acknowledgement of %s: %w", intent.ClientOrderID, err)
 	}
 	return "placed " + intent.ClientOrderID, nil

@@ -8,24 +8,13 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
-// Journal purposes this package writes or reads.
-const (
-	PurposeEntry   = "entry"
-	PurposeExit    = "exit"
-	PurposeRepair  = "repair"
-	PurposeAdopted = "adopted"
-)
-
-// ReasonAdopted marks an adopted position (in exit_reason while it is
-// active; its close replaces it).
-const ReasonAdopted = "adopted"
-
 // Diff compares the two states and returns the plan. It does no I/O.
 func Diff(s StoreState, b BrokerState) Plan {
-	d := &differ{v: newView(s, b), opening: map[string]bool{}, closing: map[int64]bool{}}
+	d := &differ{v: newView(s, b), held: s.Positions, closing: map[int64]bool{}}
 	d.journal()
 	d.unknownOrders()
 	d.positions()
@@ -39,17 +28,20 @@ func Diff(s StoreState, b BrokerState) Plan {
 }
 
 type differ struct {
-	v       *view
-	items   []Item
-	opening map[string]bool // symbols whose position an entry fill of this plan opens
-	closing map[int64]bool  // positions an exit fill of this plan closes
+	v     *view
+	items []Item
+	// held are the session's active positions as the plan's fills leave
+	// them: an entry fill of this plan opens one, an exit fill closes one.
+	held    []db.Position
+	closing map[int64]bool // positions an exit fill of this plan closes
 }
 
 func (d *differ) add(it Item) { d.items = append(d.items, it) }
 
-// active returns the session's active position in symbol, if any.
+// active returns the session's active position in symbol, if any, as the
+// plan's fills leave it.
 func (d *differ) active(symbol string) (db.Position, bool) {
-	for _, p := range d.v.s.Positions {
+	for _, p := range d.held {
 		if p.Symbol == symbol {
 			return p, true
 		}
@@ -57,10 +49,12 @@ func (d *differ) active(symbol string) (db.Position, bool) {
 	return db.Position{}, false
 }
 
-// journal: classes 7 and 8.
+// journal: unacknowledged intents and journal statuses. The change for
+// each order comes from orders.Resolve, the rule the trader's read-back
+// applies too.
 func (d *differ) journal() {
 	for _, j := range d.v.s.Orders {
-		if terminal[j.Status] {
+		if orders.Status(j.Status).Terminal() {
 			continue
 		}
 		bo, ok := d.v.orders[j.ClientOrderID]
@@ -74,42 +68,33 @@ func (d *differ) journal() {
 			}
 			continue
 		}
-		if j.Status == bo.Status && j.BrokerOrderID == bo.ID && j.FilledQty.Equal(bo.FilledQty) {
+		c := orders.Resolve(d.v.s.SessionID, j, d.held, bo, d.v.s.AsOf)
+		if c.Kind == orders.Nothing {
 			continue
 		}
-		d.add(d.orderStatus(j, bo))
+		d.add(Item{Class: ClassOrderStatus, Symbol: j.Symbol, Order: j.ClientOrderID, Store: describeJournal(j),
+			Broker: describeOrder(bo), Action: describeChange(j, bo, c), fix: fix{kind: fixChange, change: c}})
+		d.held = c.After(d.held)
+		if c.Kind == orders.FillClose {
+			d.closing[c.Position.ID] = true
+		}
 	}
 }
 
-func (d *differ) orderStatus(j db.Order, bo broker.Order) Item {
-	it := Item{Class: ClassOrderStatus, Symbol: j.Symbol, Order: j.ClientOrderID, Store: describeJournal(j),
-		Broker: describeOrder(bo), fix: fix{kind: fixJournalUpdate, journal: j, order: bo}}
-	it.Action = "journal status " + bo.Status
-	if !filled(bo) {
-		return it
-	}
+func describeChange(j db.Order, bo broker.Order, c orders.Change) string {
 	fill := fmt.Sprintf("record fill %s @ %s", bo.FilledQty, bo.FilledAvgPrice.Decimal)
-	p, held := d.active(j.Symbol)
-	switch {
-	case j.Purpose == PurposeEntry && (held || d.opening[j.Symbol]):
-		it.fix.kind, it.Action = fixFillOnly, fill+"; a position in the symbol is already held"
-	case j.Purpose == PurposeEntry:
-		it.fix.kind, it.Action = fixFillOpen, fill+", open the position"
-		d.opening[j.Symbol] = true
-	case held && p.Side != string(bo.Side) && !d.closing[p.ID]:
-		reason := ExitReason(bo.Type)
-		it.fix.kind, it.fix.position, it.fix.reason = fixFillClose, p, reason
-		it.Action = fmt.Sprintf("%s, close the position (%s)", fill, reason)
-		d.closing[p.ID] = true
-	default:
-		it.fix.kind, it.Action = fixFillOnly, fill
+	switch c.Kind {
+	case orders.FillOpen:
+		return fill + ", open the position"
+	case orders.FillClose:
+		return fmt.Sprintf("%s, close the position (%s)", fill, c.Effect.Close.ExitReason)
+	case orders.FillOnly:
+		if j.Purpose == orders.PurposeEntry {
+			return fill + "; a position in the symbol is already held"
+		}
+		return fill
 	}
-	return it
-}
-
-// filled reports whether o carries a final fill to record.
-func filled(o broker.Order) bool {
-	return o.FilledQty.IsPositive() && o.FilledAvgPrice.Valid && (o.Status == broker.StatusFilled || terminal[o.Status])
+	return "journal status " + bo.Status
 }
 
 // unknownOrders: class 6.
@@ -141,7 +126,7 @@ func (d *differ) positions() {
 			d.add(d.gone(p))
 			continue
 		}
-		if positionSide(bp) != p.Side {
+		if orders.PositionSide(bp) != p.Side {
 			d.add(Item{Class: ClassSideMismatch, Symbol: p.Symbol, Store: describePosition(p), Broker: describeHeld(bp),
 				Action: "none: a person must decide", Result: ResultNeedsPerson, NeedsPerson: true})
 			continue
@@ -163,17 +148,17 @@ func (d *differ) positions() {
 // position's exit is never taken for this one's.
 func (d *differ) gone(p db.Position) Item {
 	it := Item{Class: ClassPositionGone, Symbol: p.Symbol, Store: describePosition(p), Broker: "no position",
-		fix: fix{kind: fixClose, position: p, reason: ReasonClosedAtBroker, cancel: d.ourLiveExits(p.Symbol, p.Side)}}
+		fix: fix{kind: fixClose, position: p, reason: orders.ReasonClosedAtBroker, cancel: d.ourLiveExits(p.Symbol, p.Side)}}
 	// Another session's order never closed our position.
-	fill, found := d.v.newestFill(p.Symbol, exitSide(p.Side), func(o broker.Order) bool {
+	fill, found := d.v.newestFill(p.Symbol, orders.ExitSide(p.Side), func(o broker.Order) bool {
 		return !o.FilledAt.Before(p.EntryTime) && !d.v.isOthers(o.ClientOrderID)
 	})
 	if found {
-		it.fix.exitFill, it.fix.reason = &fill, ExitReason(fill.Type)
+		it.fix.exitFill, it.fix.reason = &fill, orders.ExitReason(fill.Type)
 		it.Broker = "no position; exit " + describeOrder(fill)
 		it.Action = fmt.Sprintf("close at %s (%s)", fill.FilledAvgPrice.Decimal, it.fix.reason)
 	} else {
-		it.Action = "close without an exit price (" + ReasonClosedAtBroker + "): no closing fill found"
+		it.Action = "close without an exit price (" + orders.ReasonClosedAtBroker + "): no closing fill found"
 	}
 	if n := len(it.fix.cancel); n > 0 {
 		it.Action += fmt.Sprintf("; cancel %d orphaned exit order(s)", n)
@@ -185,7 +170,7 @@ func (d *differ) gone(p db.Position) Item {
 // opened on side, and which of them are ours.
 func (d *differ) liveExits(symbol, side string) (stop, target bool, ours []broker.Order) {
 	for _, o := range d.v.b.Open {
-		if o.Symbol != symbol || o.Side != exitSide(side) || !live(o) {
+		if o.Symbol != symbol || o.Side != orders.ExitSide(side) || !live(o) {
 			continue
 		}
 		switch o.Type {
@@ -223,7 +208,7 @@ func (d *differ) missingExits(symbol, side string, bp broker.Position, pair exit
 	case target:
 		have = "take-profit only"
 	}
-	action := fmt.Sprintf("place OCO %s %s stop %s target %s", exitSide(side), bp.Qty, pair.stop, pair.target)
+	action := fmt.Sprintf("place OCO %s %s stop %s target %s", orders.ExitSide(side), bp.Qty, pair.stop, pair.target)
 	if len(ours) > 0 {
 		action = fmt.Sprintf("cancel %d partial exit order(s), %s", len(ours), action)
 	}
@@ -251,30 +236,26 @@ func (d *differ) exitPrices(side string, entry decimal.Decimal, stop, target dec
 // unknownPositions: class 1 (adopt) and foreign positions.
 func (d *differ) unknownPositions() {
 	for _, bp := range d.v.b.Positions {
-		if _, held := d.active(bp.Symbol); held || d.opening[bp.Symbol] {
+		if _, held := d.active(bp.Symbol); held {
 			continue
 		}
-		side := positionSide(bp)
+		side := orders.PositionSide(bp)
 		if owner := d.foreignOwner(bp.Symbol, side); owner != "" {
 			d.add(Item{Class: ClassForeignPosition, Symbol: bp.Symbol, Store: "no position", Broker: describeHeld(bp),
 				Action: "leave alone: " + owner, Result: ResultLeftAlone, LeftAlone: true})
 			continue
 		}
 		stop, target := d.exitPrices(side, bp.AvgEntryPrice, decimal.NullDecimal{}, decimal.NullDecimal{})
-		dir := db.DirectionUp
-		if side == string(broker.Sell) {
-			dir = db.DirectionDown
-		}
 		p := db.Position{SessionID: d.v.s.SessionID, Symbol: bp.Symbol, EntryPrice: bp.AvgEntryPrice, Qty: bp.Qty,
-			Direction: dir, Side: side, StopLoss: decimal.NewNullDecimal(stop), TakeProfit: decimal.NewNullDecimal(target),
-			Status: db.PositionActive, ExitReason: ReasonAdopted}
+			Direction: orders.Direction(side), Side: side, StopLoss: decimal.NewNullDecimal(stop), TakeProfit: decimal.NewNullDecimal(target),
+			Status: db.PositionActive, ExitReason: orders.ReasonAdopted}
 		if fill, ok := d.v.newestFill(bp.Symbol, broker.Side(side), nil); ok {
 			// The entry time is the broker's, so that a later exit fill
 			// (also stamped by the broker) is never older than the entry.
 			p.EntryTime, p.OrderID = fill.FilledAt.UTC(), fill.ID
 		}
 		it := Item{Class: ClassUnknownPosition, Symbol: bp.Symbol, Store: "no position", Broker: describeHeld(bp),
-			Action: "adopt (" + ReasonAdopted + ")", fix: fix{kind: fixAdoptPosition, position: p, held: bp}}
+			Action: "adopt (" + orders.ReasonAdopted + ")", fix: fix{kind: fixAdoptPosition, position: p, held: bp}}
 		if ex, missing := d.missingExits(bp.Symbol, side, bp, exitPair{stop: stop, target: target}); missing {
 			it.fix.exits, it.fix.cancel = ex.fix.exits, ex.fix.cancel
 			it.Action += ", " + ex.Action

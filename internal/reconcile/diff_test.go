@@ -9,6 +9,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 	"github.com/gambler-trader/gambler/internal/reconcile"
 )
 
@@ -21,8 +22,8 @@ var t0 = time.Date(2025, 3, 3, 15, 0, 0, 0, time.UTC)
 
 func d(s string) decimal.Decimal      { return decimal.RequireFromString(s) }
 func nd(s string) decimal.NullDecimal { return decimal.NewNullDecimal(d(s)) }
-func ours(n string) string            { return reconcile.Prefix(sid) + n }
-func theirs(n string) string          { return reconcile.Prefix(other) + n }
+func ours(n string) string            { return orders.Prefix(sid) + n }
+func theirs(n string) string          { return orders.Prefix(other) + n }
 func storeState(ps ...db.Position) reconcile.StoreState {
 	return reconcile.StoreState{SessionID: sid, Positions: ps, OtherSessionIDs: []string{other},
 		StopLossPct: d("2"), TakeProfitPct: d("4")}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // Store is what reconcile needs from the store.
@@ -56,7 +57,7 @@ const listLimit = 500
 // Load reads the store and the broker. It returns at the first failed
 // broker read: an empty answer is only trusted when the request succeeded.
 func (r *Reconciler) Load(ctx context.Context) (StoreState, BrokerState, error) {
-	s := StoreState{SessionID: r.SessionID, StopLossPct: r.StopLossPct, TakeProfitPct: r.TakeProfitPct}
+	s := StoreState{SessionID: r.SessionID, StopLossPct: r.StopLossPct, TakeProfitPct: r.TakeProfitPct, AsOf: r.Now().UTC()}
 	var err error
 	if s.Positions, err = r.Store.ActivePositions(ctx, r.SessionID); err != nil {
 		return s, BrokerState{}, fmt.Errorf("read active positions: %w", err)
@@ -104,7 +105,7 @@ func (r *Reconciler) loadBroker(ctx context.Context, s StoreState) (BrokerState,
 		}
 	}
 	for _, j := range s.Orders {
-		if terminal[j.Status] || seen[j.ClientOrderID] {
+		if orders.Status(j.Status).Terminal() || seen[j.ClientOrderID] {
 			continue
 		}
 		o, err := r.Broker.OrderByClientID(ctx, j.ClientOrderID)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // Class is the kind of difference an item reports.
@@ -22,15 +23,15 @@ type Class string
 // fills recorded there open and close positions that the position classes
 // would otherwise report.
 const (
-	ClassUnacknowledgedIntent Class = "unacknowledged_intent" // 7: never acknowledged, unknown at the broker
-	ClassOrderStatus          Class = "order_status"          // 8: journal status differs from the broker's
-	ClassUnknownOrder         Class = "unknown_order"         // 6: our open broker order the journal lacks
-	ClassPositionGone         Class = "position_gone"         // 2: store position the broker no longer holds
-	ClassSideMismatch         Class = "side_mismatch"         // 4: long in one, short in the other
-	ClassQtyMismatch          Class = "qty_mismatch"          // 3: same side, different quantity
-	ClassUnknownPosition      Class = "unknown_position"      // 1: broker position the store lacks
-	ClassForeignPosition      Class = "foreign"               // 1: ...that another session's orders opened
-	ClassMissingExits         Class = "missing_exits"         // 5: position without a live stop and target
+	ClassUnacknowledgedIntent Class = "unacknowledged_intent" // never acknowledged, unknown at the broker
+	ClassOrderStatus          Class = "order_status"          // journal status differs from the broker's
+	ClassUnknownOrder         Class = "unknown_order"         // our open broker order the journal lacks
+	ClassPositionGone         Class = "position_gone"         // store position the broker no longer holds
+	ClassSideMismatch         Class = "side_mismatch"         // long in one, short in the other
+	ClassQtyMismatch          Class = "qty_mismatch"          // same side, different quantity
+	ClassUnknownPosition      Class = "unknown_position"      // broker position the store lacks
+	ClassForeignPosition      Class = "foreign"               // ...that another session's orders opened
+	ClassMissingExits         Class = "missing_exits"         // position without a live stop and target
 )
 
 // Classes lists every class in plan order.
@@ -72,15 +73,16 @@ type Item struct {
 // fix is what Apply needs to carry an item out.
 type fix struct {
 	kind     fixKind
-	journal  db.Order        // journal row concerned (classes 7, 8)
-	order    broker.Order    // broker order concerned (classes 6, 8)
+	journal  db.Order        // journal row of an intent to abandon
+	change   orders.Change   // what a journal status or fill changes
+	order    broker.Order    // broker order to adopt into the journal
 	parent   string          // root client_order_id of an adopted leg
-	position db.Position     // store position concerned (2, 3, 5) or to open (1)
-	held     broker.Position // broker position (1, 3, 5)
-	exitFill *broker.Order   // closing fill found for class 2
+	position db.Position     // store position concerned, or to open when adopting
+	held     broker.Position // broker position
+	exitFill *broker.Order   // closing fill found for a position gone at the broker
 	reason   string          // exit reason for a close
-	exits    *exitPair       // protective OCO to place (1, 5)
-	cancel   []broker.Order  // our partial exits to cancel before placing (5)
+	exits    *exitPair       // protective OCO to place
+	cancel   []broker.Order  // our partial exits to cancel before placing
 }
 
 type fixKind int
@@ -88,10 +90,7 @@ type fixKind int
 const (
 	fixNone fixKind = iota
 	fixAbandon
-	fixJournalUpdate
-	fixFillOpen
-	fixFillClose
-	fixFillOnly
+	fixChange
 	fixAdoptOrder
 	fixClose
 	fixAdjustQty

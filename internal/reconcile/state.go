@@ -1,13 +1,14 @@
 package reconcile
 
 import (
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 // StoreState is what the store knows about one session.
@@ -25,6 +26,9 @@ type StoreState struct {
 	// StopLossPct and TakeProfitPct place the exits of adopted positions
 	// and of positions stored without stop or target.
 	StopLossPct, TakeProfitPct decimal.Decimal
+	// AsOf is when the state was read; journal updates and fills that the
+	// broker did not time-stamp carry it.
+	AsOf time.Time
 }
 
 // BrokerState is what the broker reported. Every field comes from a
@@ -46,45 +50,8 @@ type BrokerState struct {
 	NotFound map[string]bool
 }
 
-// Prefix is the per-session prefix of every client_order_id: "g" and the
-// session UUID without dashes. It must stay identical to
-// trader.ClientOrderIDPrefix (the trader imports this package, so the rule
-// cannot be shared the other way round).
-func Prefix(sessionID string) string {
-	return "g" + strings.ReplaceAll(sessionID, "-", "") + "-"
-}
-
-// RepairClientOrderID is the deterministic client_order_id of the n-th
-// exit repair of a position. It carries the session prefix, so reconcile
-// recognises the order as ours, and cannot collide with the sequence ids
-// (prefix + digits). Base 36 keeps it within 48 characters.
-func RepairClientOrderID(sessionID string, positionID int64, n int) string {
-	return Prefix(sessionID) + "x" + strconv.FormatInt(positionID, 36) + "-" + strconv.FormatInt(int64(n), 36)
-}
-
-// IsRepairID reports whether cid is one of the session's exit repairs
-// (built by RepairClientOrderID), as opposed to an entry.
-func IsRepairID(sessionID, cid string) bool {
-	return strings.HasPrefix(cid, Prefix(sessionID)+"x")
-}
-
-// seqOf returns the journal sequence a client_order_id was built from, or 0.
-func seqOf(prefix, cid string) int64 {
-	n, err := strconv.ParseInt(strings.TrimPrefix(cid, prefix), 10, 64)
-	if err != nil || !strings.HasPrefix(cid, prefix) {
-		return 0
-	}
-	return n
-}
-
-// terminal statuses: the broker will not change these orders again.
-var terminal = map[string]bool{
-	broker.StatusFilled: true, broker.StatusCanceled: true, broker.StatusExpired: true,
-	broker.StatusRejected: true, db.OrderAbandoned: true, "replaced": true, "done_for_day": true,
-}
-
 // live reports whether an order can still execute.
-func live(o broker.Order) bool { return !terminal[o.Status] && o.Status != "pending_cancel" }
+func live(o broker.Order) bool { return orders.Status(o.Status).Live() }
 
 // view indexes both states for Diff.
 type view struct {
@@ -99,10 +66,10 @@ type view struct {
 }
 
 func newView(s StoreState, b BrokerState) *view {
-	v := &view{s: s, b: b, prefix: Prefix(s.SessionID), others: map[string]string{},
+	v := &view{s: s, b: b, prefix: orders.Prefix(s.SessionID), others: map[string]string{},
 		journal: map[string]db.Order{}, orders: map[string]broker.Order{}, parentOf: map[string]string{}}
 	for _, id := range s.OtherSessionIDs {
-		v.others[Prefix(id)] = id
+		v.others[orders.Prefix(id)] = id
 	}
 	for _, o := range s.Orders {
 		v.journal[o.ClientOrderID] = o
@@ -168,22 +135,6 @@ func (v *view) brokerPosition(symbol string) (broker.Position, bool) {
 		}
 	}
 	return broker.Position{}, false
-}
-
-// exitSide is the side of an order that closes a position opened on side.
-func exitSide(side string) broker.Side {
-	if side == string(broker.Sell) {
-		return broker.Buy
-	}
-	return broker.Sell
-}
-
-// positionSide maps a broker position side to the side of its entry.
-func positionSide(p broker.Position) string {
-	if p.Side == broker.PositionShort {
-		return string(broker.Sell)
-	}
-	return string(broker.Buy)
 }
 
 // newestFill returns the most recent filled order on symbol and side.

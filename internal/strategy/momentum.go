@@ -126,35 +126,57 @@ func (m *Momentum) Params() map[string]any {
 
 // Evaluate implements Strategy. bars must be ordered oldest first.
 func (m *Momentum) Evaluate(symbol string, bars []Bar) (Signal, bool) {
+	ev := m.Inspect(symbol, bars)
+	return ev.Signal, ev.Fired
+}
+
+// Inspect implements Strategy.
+func (m *Momentum) Inspect(symbol string, bars []Bar) Evaluation {
 	n := len(bars)
 	if n < m.p.MinBars {
-		return Signal{}, false
+		return Evaluation{Summary: fmt.Sprintf("%s: %d of %d bars", symbol, n, m.p.MinBars)}
 	}
 	first, last := bars[n-m.p.ChangeBars], bars[n-1]
 	if !first.Open.IsPositive() {
-		return Signal{}, false
+		return Evaluation{Summary: symbol + ": no price"}
 	}
 	change := last.Close.Sub(first.Open).Mul(hundred).DivRound(first.Open, divPrecision)
-	if change.Abs().LessThan(m.p.MinPriceChangePct) {
-		return Signal{}, false
-	}
 	ratio, ok := m.meanVolumeRatio(bars)
-	if !ok || ratio.LessThan(m.p.MinVolumeRatio) {
-		return Signal{}, false
+	if !ok {
+		return Evaluation{Summary: fmt.Sprintf("%s %s%%: no volume", symbol, signed(change))}
+	}
+	byChange := change.Abs().Div(m.p.MinPriceChangePct).InexactFloat64()
+	byVolume := ratio.Div(m.p.MinVolumeRatio).InexactFloat64()
+	ev := Evaluation{Closeness: min(byChange, byVolume),
+		Summary: fmt.Sprintf("%s %s%% vol %sx", symbol, signed(change), ratio.StringFixed(2))}
+	if change.Abs().LessThan(m.p.MinPriceChangePct) || ratio.LessThan(m.p.MinVolumeRatio) {
+		ev.Summary += fmt.Sprintf(": below %s%% / %sx", m.p.MinPriceChangePct, m.p.MinVolumeRatio)
+		return ev
 	}
 	dir := Up
 	if change.IsNegative() {
 		dir = Down
 	}
-	return Signal{
+	ev.Fired = true
+	ev.Signal = Signal{
 		Symbol:      symbol,
 		Direction:   dir,
+		Bar:         last.Time,
 		Price:       last.Close,
 		ChangePct:   change,
 		VolumeRatio: ratio,
 		Reason: fmt.Sprintf("momentum %s: %s%% over %d bars, volume %sx the %d-bar mean",
 			dir, change.StringFixed(2), m.p.ChangeBars, ratio.StringFixed(2), m.p.VolumeWindow),
-	}, true
+	}
+	return ev
+}
+
+// signed renders a percentage with its sign and two decimals.
+func signed(d decimal.Decimal) string {
+	if d.IsNegative() {
+		return d.StringFixed(2)
+	}
+	return "+" + d.StringFixed(2)
 }
 
 // meanVolumeRatio averages the volume ratios of the last ChangeBars bars that

@@ -1,77 +1,14 @@
 package strategy_test
 
 import (
-	"encoding/csv"
-	"errors"
-	"io"
 	"math/big"
-	"os"
-	"path/filepath"
-	"slices"
 	"testing"
-	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/gambler-trader/gambler/internal/realdata"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
-
-const realBarsFile = "shared/data/bars_1h_2024-11_2025-11.csv"
-
-// findRealBars looks for the shared data directory beside the work tree
-// (../shared/data from the repository root) in every ancestor directory.
-func findRealBars(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		p := filepath.Join(dir, realBarsFile)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("real bars not found: no %s in any ancestor of the package directory (the shared data sits beside the work tree in CI)", realBarsFile)
-		}
-		dir = parent
-	}
-}
-
-func loadRealBars(t *testing.T, path string) map[string][]strategy.Bar {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	if _, err := r.Read(); err != nil {
-		t.Fatalf("read header: %v", err)
-	}
-	bySymbol := map[string][]strategy.Bar{}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil || len(rec) != 7 {
-			t.Fatalf("read %s: record %v: %v", path, rec, err)
-		}
-		ts, err := time.Parse(time.RFC3339, rec[1])
-		if err != nil {
-			t.Fatalf("timestamp %q: %v", rec[1], err)
-		}
-		b := strategy.Bar{Time: ts, Open: dec(t, rec[2]), High: dec(t, rec[3]), Low: dec(t, rec[4]),
-			Close: dec(t, rec[5]), Volume: dec(t, rec[6])}
-		bySymbol[rec[0]] = append(bySymbol[rec[0]], b)
-	}
-	for _, bars := range bySymbol {
-		slices.SortFunc(bars, func(a, b strategy.Bar) int { return a.Time.Compare(b.Time) })
-	}
-	return bySymbol
-}
 
 func rat(d decimal.Decimal) *big.Rat {
 	r, _ := new(big.Rat).SetString(d.String())
@@ -119,7 +56,7 @@ func exactMomentum(bars []exactBar) (change, ratio *big.Rat, hasRatio bool) {
 }
 
 func TestMomentumOnRealHourlyBars(t *testing.T) {
-	bySymbol := loadRealBars(t, findRealBars(t))
+	bySymbol := realdata.Load(t, realdata.BarsFile(t))
 	if len(bySymbol) != 10 {
 		t.Fatalf("%d symbols in the data, want 10", len(bySymbol))
 	}

@@ -31,7 +31,11 @@ const (
 type Signal struct {
 	Symbol    string
 	Direction Direction
-	// Price is the close of the last evaluated bar, the reference for sizing.
+	// Bar is the start of the newest bar evaluated: the signal bar.
+	Bar time.Time
+	// Price is the close of the signal bar. Orders are priced from the
+	// market at order time; Price tells whether the market has moved
+	// through the stop since the signal.
 	Price       decimal.Decimal
 	ChangePct   decimal.Decimal
 	VolumeRatio decimal.Decimal
@@ -47,7 +51,21 @@ type Strategy interface {
 	Lookback() int
 	// Evaluate looks at bars ordered oldest first and reports a signal, if any.
 	Evaluate(symbol string, bars []Bar) (Signal, bool)
+	// Inspect is Evaluate with how near the bars came to a signal, for
+	// the scan's log line.
+	Inspect(symbol string, bars []Bar) Evaluation
 	// Params lists every parameter for the checkpoint's strategy_params;
 	// decimals are rendered as strings so that JSON keeps them exact.
 	Params() map[string]any
+}
+
+// Evaluation is what a rule says about the newest bar of a window.
+type Evaluation struct {
+	Signal Signal
+	Fired  bool
+	// Closeness is how near the bars came to a signal: 1 or more fires;
+	// 0 when there were too few bars to say.
+	Closeness float64
+	// Summary says it for a person, e.g. "AAPL +1.20% vol 1.40x: below 2% / 2x".
+	Summary string
 }

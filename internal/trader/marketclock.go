@@ -2,47 +2,78 @@ package trader
 
 import "time"
 
-// marketClock estimates the broker's market time at a wall-clock instant
-// from the clock readings the ticks already make, so that a checkpoint can
-// record the market time of its own instant without a broker request of
-// its own.
+// marketClock relates the broker's market time to the wall clock, from the
+// clock readings the trader makes anyway. The simulated exchange runs
+// market time --sim-speed times faster than the wall clock; Alpaca at rate
+// one. A checkpoint records the market time of its own instant without a
+// request of its own (at), and a scan waits for a bar's close in market
+// time by sleeping the wall time it takes to get there (wallAt).
 //
-// The report places trades, stamped with the broker's market time, on a
-// curve drawn against checkpoint_time (wall clock). The simulated exchange
-// runs market time --sim-speed times faster than the wall clock, so the
-// last tick's reading alone would lag a checkpoint by up to speed x one
-// tick interval, and fills after the last tick (the close-on-exit orders
-// at shutdown) would fall beyond the newest checkpoint's market time.
-// Extrapolating at the rate seen between the two latest readings is exact
-// for the simulator, whose market time is linear in wall time, and for
-// Alpaca, whose rate is 1; either way it reaches at most one tick ahead.
+// The rate is measured between an anchor reading and the newest one, so it
+// grows more precise as readings spread out. A reading that disagrees with
+// the rate by more than a second of market time (the exchange restarted at
+// another speed, the process was paused and market time is not linear in
+// wall time anymore) starts a new anchor.
 type marketClock struct {
-	prev, last clockReading
+	anchor, last clockReading
 }
 
 type clockReading struct {
 	market, wall time.Time
 }
 
+// tolerance is how far a reading may stray from the measured rate before
+// the rate is measured afresh.
+const tolerance = time.Second
+
 // observe records a clock reading: the broker's timestamp and the wall
 // time it was read at.
 func (m *marketClock) observe(market, wall time.Time) {
-	m.prev, m.last = m.last, clockReading{market: market.UTC(), wall: wall.UTC()}
+	r := clockReading{market: market.UTC(), wall: wall}
+	switch {
+	case m.last.market.IsZero():
+		m.anchor = r
+	case m.anchor.wall.Equal(m.last.wall):
+		// One reading so far: the second sets the rate.
+	default:
+		predicted := m.at(wall)
+		if d := r.market.Sub(predicted); d > tolerance || d < -tolerance || !r.wall.After(m.last.wall) {
+			m.anchor = m.last
+		}
+	}
+	m.last = r
 }
 
+// rate is market seconds per wall second, 1 until two readings tell.
+func (m *marketClock) rate() float64 {
+	dWall, dMarket := m.last.wall.Sub(m.anchor.wall), m.last.market.Sub(m.anchor.market)
+	if dWall <= 0 || dMarket <= 0 {
+		return 1
+	}
+	return float64(dMarket) / float64(dWall)
+}
+
+// known reports whether a reading has been made.
+func (m *marketClock) known() bool { return !m.last.market.IsZero() }
+
 // at is the estimated market time at wall instant w, zero before any
-// reading. With a single reading, or readings that give no usable rate
-// (the same wall instant, a clock that went back), it is the last reading
-// itself, at most one tick stale.
+// reading.
 func (m *marketClock) at(w time.Time) time.Time {
-	if m.last.market.IsZero() {
+	if !m.known() {
 		return time.Time{}
 	}
 	ahead := w.Sub(m.last.wall)
-	dWall, dMarket := m.last.wall.Sub(m.prev.wall), m.last.market.Sub(m.prev.market)
-	if m.prev.market.IsZero() || ahead <= 0 || dWall <= 0 || dMarket < 0 {
+	if ahead <= 0 {
 		return m.last.market
 	}
-	rate := float64(dMarket) / float64(dWall)
-	return m.last.market.Add(time.Duration(float64(ahead) * rate))
+	return m.last.market.Add(time.Duration(float64(ahead) * m.rate()))
+}
+
+// wallAt is the estimated wall instant at which market time reaches t.
+func (m *marketClock) wallAt(t time.Time) time.Time {
+	ahead := t.Sub(m.last.market)
+	if ahead <= 0 {
+		return m.last.wall
+	}
+	return m.last.wall.Add(time.Duration(float64(ahead) / m.rate()))
 }

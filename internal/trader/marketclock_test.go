@@ -1,85 +1,87 @@
 package trader
 
 import (
-	"context"
-	"encoding/json"
 	"testing"
 	"time"
-
-	"github.com/gambler-trader/gambler/internal/db"
 )
 
-func TestMarketClockEstimate(t *testing.T) {
+func TestMarketClock(t *testing.T) {
 	wall0 := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
 	market0 := time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC)
-	tick := 2 * time.Second
 	var m marketClock
 	if got := m.at(wall0); !got.IsZero() {
 		t.Fatalf("before any reading: %s, want zero", got)
 	}
 	m.observe(market0, wall0)
-	if got := m.at(wall0.Add(tick)); !got.Equal(market0) {
-		t.Errorf("one reading: %s, want the reading %s", got, market0)
+	if r := m.rate(); r != 1 {
+		t.Fatalf("rate %v from one reading, want 1", r)
 	}
-	// A simulator at speed 60: two seconds of wall time are two minutes
-	// of market time, and a checkpoint half a tick later is one minute on.
-	m.observe(market0.Add(60*tick), wall0.Add(tick))
+	// A simulator at speed 60.
+	m.observe(market0.Add(30*time.Second), wall0.Add(500*time.Millisecond))
+	if r := m.rate(); r != 60 {
+		t.Fatalf("rate %v, want 60", r)
+	}
+	if got, want := m.at(wall0.Add(time.Second)), market0.Add(time.Minute); !got.Equal(want) {
+		t.Errorf("at: %s, want %s", got, want)
+	}
+	if got, want := m.wallAt(market0.Add(5*time.Minute)), wall0.Add(5*time.Second); !got.Equal(want) {
+		t.Errorf("wallAt: %s, want %s", got, want)
+	}
+	if got := m.at(wall0); !got.Equal(market0.Add(30 * time.Second)) {
+		t.Errorf("at before the last reading: %s, want the reading", got)
+	}
+	// Readings that keep the rate keep the anchor, so the rate is measured
+	// over an ever longer span.
+	m.observe(market0.Add(10*time.Minute), wall0.Add(10*time.Second))
+	if m.anchor.wall != wall0 {
+		t.Errorf("anchor moved on a reading that kept the rate")
+	}
+	// The exchange restarts at speed 1: the next reading disagrees, and
+	// the rate is measured from the reading before it.
+	m.observe(market0.Add(10*time.Minute+time.Second), wall0.Add(11*time.Second))
+	m.observe(market0.Add(10*time.Minute+2*time.Second), wall0.Add(12*time.Second))
+	if r := m.rate(); r < 0.99 || r > 1.01 {
+		t.Errorf("rate %v after a restart at speed 1, want 1", r)
+	}
+}
+
+func TestTimeframeGrid(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 11, 29, 15, 37, 12, 0, time.UTC)
 	for _, c := range []struct {
-		after time.Duration
-		want  time.Time
+		tf             string
+		start, nextEnd time.Time
 	}{
-		{0, market0.Add(60 * tick)},
-		{time.Second, market0.Add(60*tick + time.Minute)},
-		{-time.Second, market0.Add(60 * tick)}, // never estimated back before the reading
+		{"1Min", time.Date(2024, 11, 29, 15, 37, 0, 0, time.UTC), time.Date(2024, 11, 29, 15, 38, 0, 0, time.UTC)},
+		{"5Min", time.Date(2024, 11, 29, 15, 35, 0, 0, time.UTC), time.Date(2024, 11, 29, 15, 40, 0, 0, time.UTC)},
+		{"1Hour", time.Date(2024, 11, 29, 15, 0, 0, 0, time.UTC), time.Date(2024, 11, 29, 16, 0, 0, 0, time.UTC)},
+		// Day bars start at midnight in New York (05:00 UTC in November).
+		{"1Day", time.Date(2024, 11, 29, 5, 0, 0, 0, time.UTC), time.Date(2024, 11, 30, 5, 0, 0, 0, time.UTC)},
 	} {
-		if got := m.at(wall0.Add(tick + c.after)); !got.Equal(c.want) {
-			t.Errorf("%s after the last reading: %s, want %s", c.after, got, c.want)
-		}
-	}
-	// A clock that went back gives no rate: the last reading stands.
-	m.observe(market0, wall0.Add(2*tick))
-	if got := m.at(wall0.Add(3 * tick)); !got.Equal(market0) {
-		t.Errorf("after a clock that went back: %s, want %s", got, market0)
-	}
-	// Readings at one wall instant (a frozen test clock) give no rate either.
-	m.observe(market0.Add(time.Hour), wall0.Add(2*tick))
-	if got := m.at(wall0.Add(3 * tick)); !got.Equal(market0.Add(time.Hour)) {
-		t.Errorf("readings at one wall instant: %s, want the last reading", got)
-	}
-}
-
-type capturingStore struct {
-	cpStore
-	got *db.CheckpointInput
-}
-
-func (s capturingStore) CreateCheckpoint(ctx context.Context, in db.CheckpointInput) (db.CheckpointMeta, error) {
-	*s.got = in
-	return s.cpStore.CreateCheckpoint(ctx, in)
-}
-
-// TestCheckpointRecordsMarketTime: the checkpoint's account_snapshot
-// carries the market time of the checkpoint's own instant, and none before
-// the broker's clock was ever read.
-func TestCheckpointRecordsMarketTime(t *testing.T) {
-	var in db.CheckpointInput
-	tr := observedTrader(capturingStore{got: &in}, nil)
-	marketTime := func() any {
-		var acct map[string]any
-		if err := json.Unmarshal(in.AccountSnapshot, &acct); err != nil {
+		tf, err := parseTimeframe(c.tf, ny)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return acct["market_time"]
+		if got := tf.start(at); !got.Equal(c.start) {
+			t.Errorf("%s start %s, want %s", c.tf, got, c.start)
+		}
+		if got := tf.nextEnd(at); !got.Equal(c.nextEnd) {
+			t.Errorf("%s nextEnd %s, want %s", c.tf, got, c.nextEnd)
+		}
+		if got := tf.nextEnd(c.nextEnd); !got.After(c.nextEnd) {
+			t.Errorf("%s nextEnd of a boundary %s is not after it", c.tf, got)
+		}
 	}
-	tr.checkpoint(context.Background(), db.TriggerInterval)
-	if got := marketTime(); got != nil {
-		t.Errorf("market_time %v before any clock reading, want none", got)
+	// The day after the switch to daylight time is 23 hours long.
+	tf, _ := parseTimeframe("1Day", ny)
+	spring := time.Date(2025, 3, 9, 5, 0, 0, 0, time.UTC)
+	if got := tf.end(spring); got.Sub(spring) != 23*time.Hour {
+		t.Errorf("day bar of 2025-03-09 lasts %s, want 23h", got.Sub(spring))
 	}
-	now := tr.now()
-	tr.market.observe(time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC), now.Add(-4*time.Second))
-	tr.market.observe(time.Date(2025, 6, 2, 13, 32, 0, 0, time.UTC), now.Add(-2*time.Second))
-	tr.checkpoint(context.Background(), db.TriggerInterval)
-	if got, want := marketTime(), "2025-06-02T13:34:00Z"; got != want {
-		t.Errorf("market_time %v, want %s (two ticks at speed 60, one tick on)", got, want)
+	if _, err := parseTimeframe("61Min", ny); err == nil {
+		t.Error("61Min accepted")
 	}
 }

@@ -43,12 +43,3 @@ func (noObserver) SessionValue(pnl.Figures)                          {}
 func (noObserver) OrderStatus(string)                                {}
 func (noObserver) FillApplied()                                      {}
 func (noObserver) StoreUp(bool)                                      {}
-
-// observeFill reports a fill and the order status it journaled, only when
-// the store applied it: a fill seen again by a later read-back is not new.
-func (t *Trader) observeFill(applied bool, status string) {
-	if applied {
-		t.obs.FillApplied()
-		t.obs.OrderStatus(status)
-	}
-}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/reconcile"
@@ -40,10 +38,11 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 		t.obs.CheckpointRestored()
 		t.log.Info().Int64("checkpoint", r.CheckpointID).Time("checkpoint_time", r.CheckpointTime).
 			Int("positions", len(r.Positions)).Int("closed", r.ClosedCount).Msg("restored checkpoint")
-		if v, ok := r.AccountInfo["portfolio_value"]; ok {
-			if d, err := decimal.NewFromString(fmt.Sprint(v)); err == nil {
-				t.lastAccount.PortfolioValue, t.haveAccount = d, true
-			}
+		if v := r.PortfolioValue(); v.Valid {
+			t.lastAccount.PortfolioValue, t.haveAccount = v.Decimal, true
+		}
+		if through, ok := r.BarsThrough(); ok {
+			t.resumeThrough = through
 		}
 	case errors.Is(err, checkpoint.ErrNoCheckpoint):
 		t.log.Info().Msg("no checkpoint to restore; starting from the journal")

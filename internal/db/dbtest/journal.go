@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/orders"
 )
 
 func journalTests() []suiteTest {
@@ -183,7 +184,7 @@ func testSessionOrders(t *testing.T, h Harness) {
 			}), "set status "+st)
 		}
 		all = append(all, o.ClientOrderID)
-		if !slices.Contains([]string{"filled", "canceled", "expired", "rejected", db.OrderAbandoned, "replaced", "done_for_day"}, st) {
+		if !orders.Status(st).Terminal() {
 			open = append(open, o.ClientOrderID)
 		}
 	}

@@ -40,6 +40,7 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	t.fp.Hit(failpoint.InCheckpoint)
 	began := t.now()
 	acct.MarketTime = t.market.at(began)
+	acct.BarsThrough = t.bars.through
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
 	t.storeResult(err)
 	if err != nil {
@@ -79,6 +80,8 @@ func (t *Trader) strategyParams() map[string]any {
 	p["stop_loss_pct"] = t.cfg.StopLossPct.String()
 	p["take_profit_pct"] = t.cfg.TakeProfitPct.String()
 	p["max_positions"] = t.cfg.MaxPositions
+	p["settle_delay"] = t.cfg.SettleDelay.String()
+	p["signal_max_age"] = t.maxAge().String()
 	return p
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,28 +38,10 @@ type barsResponse struct {
 	NextPageToken *string              `json:"next_page_token"`
 }
 
-var timeframePattern = regexp.MustCompile(`^([0-9]+)(Min|T|Hour|H|Day|D)$`)
-
-func parseTimeframe(s string) (time.Duration, bool) {
-	m := timeframePattern.FindStringSubmatch(s)
-	if m == nil {
-		return 0, false
-	}
-	n, _ := strconv.Atoi(m[1])
-	switch m[2] {
-	case "Min", "T":
-		return time.Duration(n) * time.Minute, n >= 1 && n <= 59
-	case "Hour", "H":
-		return time.Duration(n) * time.Hour, n >= 1 && n <= 23
-	default:
-		return 24 * time.Hour, n == 1
-	}
-}
-
 // barsQuery is a parsed GET /v2/stocks/bars request.
 type barsQuery struct {
 	symbols    []string
-	tf         time.Duration
+	tf         timeframe
 	start, end time.Time
 	limit      int
 	desc       bool
@@ -69,20 +50,23 @@ type barsQuery struct {
 	pageAt  time.Time
 }
 
-func badRequest(msg string) *apiError { return errf(http.StatusBadRequest, codeBadRequest, msg) }
+func badRequest(msg string) error { return &refusal{kind: refusedMalformed, msg: msg} }
 
-func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, *apiError) {
+func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, error) {
 	q := r.URL.Query()
 	var bq barsQuery
-	syms, aerr := e.parseSymbols(q.Get("symbols"))
-	if aerr != nil {
-		return bq, aerr
+	syms, err := e.parseSymbols(q.Get("symbols"))
+	if err != nil {
+		return bq, err
 	}
 	sort.Strings(syms)
 	bq.symbols = syms
 	tf, ok := parseTimeframe(q.Get("timeframe"))
 	if !ok {
 		return bq, badRequest("invalid timeframe " + strconv.Quote(q.Get("timeframe")))
+	}
+	if err := servable(tf, e.src.resolution()); err != nil {
+		return bq, err
 	}
 	bq.tf = tf
 	bq.limit = defaultBarLimit
@@ -113,7 +97,7 @@ func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, *a
 	// Without start, Alpaca begins at the start of the current day; the
 	// simulator instead returns the limit's worth of history before end,
 	// which is what a strategy wants on its first tick.
-	bq.start = bq.end.Add(-time.Duration(bq.limit) * tf)
+	bq.start = bq.end.Add(-time.Duration(bq.limit) * tf.nominal())
 	if s := q.Get("start"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
@@ -129,7 +113,7 @@ func (e *Exchange) parseBarsQuery(r *http.Request, now time.Time) (barsQuery, *a
 	return bq, nil
 }
 
-func (e *Exchange) parseSymbols(s string) ([]string, *apiError) {
+func (e *Exchange) parseSymbols(s string) ([]string, error) {
 	if s == "" {
 		return nil, badRequest("symbols is required")
 	}
@@ -171,30 +155,32 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	now := e.marketNow()
 	e.mu.Unlock()
-	bq, aerr := e.parseBarsQuery(r, now)
-	if aerr != nil {
-		writeError(w, aerr)
+	bq, err := e.parseBarsQuery(r, now)
+	if err != nil {
+		e.fail(w, err)
 		return
 	}
 	adj := e.adjustments(bq.symbols)
+	ny := e.cal.ny
 	resp := barsResponse{Bars: map[string][]barView{}}
-	first := bucketStart(bq.start, bq.tf)
+	first := bq.tf.floor(bq.start, ny)
 	if first.Before(bq.start) {
-		first = first.Add(bq.tf)
+		first = bq.tf.next(first, ny)
 	}
-	last := bucketStart(bq.end, bq.tf)
+	last := bq.tf.floor(bq.end, ny)
 	n, scanned := 0, 0
 	for si := bq.pageSym; si < len(bq.symbols); si++ {
 		sym := bq.symbols[si]
-		at, step := first, bq.tf
+		at, step := first, bq.tf.next
 		if bq.desc {
-			at, step = last, -bq.tf
+			at, step = last, bq.tf.prev
 		}
 		if si == bq.pageSym && !bq.pageAt.IsZero() {
 			at = bq.pageAt
 		}
-		for ; !at.Before(first) && !at.After(last); at = at.Add(step) {
-			if at.Add(bq.tf).After(now) {
+		for ; !at.Before(first) && !at.After(last); at = step(at, ny) {
+			end := bq.tf.next(at, ny)
+			if end.After(now) {
 				continue // still forming
 			}
 			if scanned++; scanned > maxBucketScan {
@@ -203,7 +189,7 @@ func (e *Exchange) handleBars(w http.ResponseWriter, r *http.Request) {
 				writeBarsPage(w, resp, si, at)
 				return
 			}
-			b, ok := adj[sym].span(at, at.Add(bq.tf), now)
+			b, ok := adj[sym].span(at, end, now)
 			if !ok {
 				continue
 			}
@@ -238,43 +224,23 @@ func (e *Exchange) adjustments(syms []string) map[string]adjustments {
 	return out
 }
 
-// bucketStart aligns t to the timeframe grid (UTC; days start at midnight).
-func bucketStart(t time.Time, tf time.Duration) time.Time { return t.UTC().Truncate(tf) }
-
 func (e *Exchange) handleLatestBars(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	now := e.marketNow()
 	e.mu.Unlock()
-	syms, aerr := e.parseSymbols(r.URL.Query().Get("symbols"))
-	if aerr != nil {
-		writeError(w, aerr)
+	syms, err := e.parseSymbols(r.URL.Query().Get("symbols"))
+	if err != nil {
+		e.fail(w, err)
 		return
 	}
 	adj := e.adjustments(syms)
 	out := map[string]barView{}
 	for _, sym := range syms {
-		if b, ok := latestBar(adj[sym], now); ok {
+		if b, ok := adj[sym].latest(now); ok {
 			out[sym] = viewBar(b)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"bars": out})
-}
-
-// maxLatestScan is how far back (in minutes) the latest bar is looked for:
-// a week covers weekends and gaps in a bars file.
-const maxLatestScan = 7 * 24 * 60
-
-// latestBar is the most recent complete one-minute (or bars-file) bar.
-func latestBar(adj adjustments, now time.Time) (bar, bool) {
-	at := bucketStart(now, time.Minute)
-	for i := 0; i < maxLatestScan; i++ {
-		at = at.Add(-time.Minute)
-		if b, ok := adj.span(at, at.Add(time.Minute), now); ok {
-			b.T = at
-			return b, true
-		}
-	}
-	return bar{}, false
 }
 
 type tradeView struct {
@@ -290,9 +256,9 @@ type tradeView struct {
 // handleLatestTrades reports the current price (the one orders fill at)
 // as the last trade.
 func (e *Exchange) handleLatestTrades(w http.ResponseWriter, r *http.Request) {
-	syms, aerr := e.parseSymbols(r.URL.Query().Get("symbols"))
-	if aerr != nil {
-		writeError(w, aerr)
+	syms, err := e.parseSymbols(r.URL.Query().Get("symbols"))
+	if err != nil {
+		e.fail(w, err)
 		return
 	}
 	e.mu.Lock()

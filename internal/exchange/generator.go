@@ -7,27 +7,6 @@ import (
 	"time"
 )
 
-// bar is one OHLCV bar. Prices are float64 because that is how Alpaca's
-// market-data API ships them; money the exchange keeps is decimal.
-type bar struct {
-	T          time.Time
-	O, H, L, C float64
-	V          uint64
-	N          uint64
-}
-
-// priceSource is where prices come from: the seeded generator or a replayed
-// bars file.
-type priceSource interface {
-	// known reports whether sym can be traded and has data.
-	known(sym string) bool
-	// openAt is the price of sym at market time t (the open of the bar forming at t).
-	openAt(sym string, t time.Time) (float64, bool)
-	// each calls fn with every base bar of sym (and its end) that starts in
-	// [from, to) and ends no later than cutoff, in time order.
-	each(sym string, from, to, cutoff time.Time, fn func(b bar, end time.Time))
-}
-
 // Calibration, from shared/data/bars_1h_2024-11_2025-11.csv: hourly log
 // returns have a standard deviation near 0.95% (overnight gaps included)
 // and about 150k shares trade per hour. The walk alone has 0.7% per hour;
@@ -71,13 +50,20 @@ func newGenerator(seed int64) *generator {
 
 func (g *generator) known(sym string) bool { return validSymbol(sym) }
 
-func (g *generator) openAt(sym string, t time.Time) (float64, bool) {
+func (g *generator) resolution() time.Duration { return time.Minute }
+
+func (g *generator) barAt(sym string, t time.Time) (bar, bool) {
 	if !validSymbol(sym) {
-		return 0, false
+		return bar{}, false
 	}
-	m := minuteIndex(t)
-	p := g.day(sym, floorDiv(m, minutesPerDay))
-	return roundCents(math.Exp(p.logp[m-floorDiv(m, minutesPerDay)*minutesPerDay])), true
+	return g.minute(sym, minuteIndex(t)), true
+}
+
+func (g *generator) barFrom(sym string, t time.Time) (bar, bool) {
+	if !validSymbol(sym) {
+		return bar{}, false
+	}
+	return g.minute(sym, ceilMinute(t)), true
 }
 
 func (g *generator) minute(sym string, m int64) bar {
@@ -95,18 +81,8 @@ func (g *generator) minute(sym string, m int64) bar {
 		V: uint64(p.vol[i]),
 	}
 	b.N = b.V/100 + 1
+	b.S, b.E = b.T, b.T.Add(time.Minute)
 	return b
-}
-
-func (g *generator) each(sym string, from, to, cutoff time.Time, fn func(bar, time.Time)) {
-	if !validSymbol(sym) {
-		return
-	}
-	last := minuteIndex(cutoff) // minutes starting before this one are complete
-	for m := ceilMinute(from); m*60 < to.Unix() && m < last; m++ {
-		b := g.minute(sym, m)
-		fn(b, b.T.Add(time.Minute))
-	}
 }
 
 func (g *generator) day(sym string, d int64) *dayPath {
@@ -188,27 +164,6 @@ func (g *generator) level(s uint64, d int64) float64 {
 	return sum
 }
 
-type aggregator struct {
-	b bar
-	n int
-}
-
-func (a *aggregator) add(b bar) {
-	if a.n == 0 {
-		a.b = b
-		a.n = 1
-		return
-	}
-	a.b.H = math.Max(a.b.H, b.H)
-	a.b.L = math.Min(a.b.L, b.L)
-	a.b.C = b.C
-	a.b.V += b.V
-	a.b.N += b.N
-	a.n++
-}
-
-func (a *aggregator) result() (bar, bool) { return a.b, a.n > 0 }
-
 func minuteIndex(t time.Time) int64 { return floorDiv(t.Unix(), 60) }
 
 func ceilMinute(t time.Time) int64 {
@@ -226,8 +181,6 @@ func floorDiv(a, b int64) int64 {
 	}
 	return q
 }
-
-func roundCents(x float64) float64 { return math.Round(x*100) / 100 }
 
 func symHash(sym string) uint64 {
 	h := fnv.New64a()

@@ -1,0 +1,119 @@
+package trader_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/orders"
+	"github.com/gambler-trader/gambler/internal/tradertest"
+)
+
+// TestCrashAndResume kills the trader at each point of the order path, as
+// kill -9 would, lets market time run on while nothing trades, and
+// resumes: the order in flight is resolved by its client_order_id, no bar
+// is entered twice, the bars that closed meanwhile are evaluated in order
+// (the stale ones expire), and the store matches the exchange.
+func TestCrashAndResume(t *testing.T) {
+	cases := []struct {
+		point      string
+		reached    bool   // the order in flight reached the exchange
+		wantStatus string // its journal status after the resume
+	}{
+		{failpoint.AfterIntent, false, db.OrderAbandoned},
+		{failpoint.AfterSend, true, "filled"},
+		{failpoint.AfterAck, true, "filled"},
+		{failpoint.AfterFillObserved, true, "filled"},
+		{failpoint.InCheckpoint, true, "filled"},
+	}
+	for _, driver := range []string{"sqlite", "postgres"} {
+		for _, c := range cases {
+			t.Run(driver+"/"+c.point, func(t *testing.T) {
+				w := tradertest.New(t, tradertest.Options{Driver: driver, Momentum: eager(), Trader: oneSymbol("NVDA")})
+				r := w.Start(tradertest.StartOptions{Failpoints: []string{c.point}})
+				sid := r.Session.ID
+				if !r.Until(30*time.Minute, r.Done) || !r.Killed() {
+					t.Fatalf("the trader did not die at %s", c.point)
+				}
+				r.Crash()
+				first := firstEntry(t, w, sid)
+				atExchange := false
+				for _, o := range w.ExchangeOrders() {
+					atExchange = atExchange || o.ClientOrderID == first.ClientOrderID
+				}
+				if atExchange != c.reached && c.point != failpoint.InCheckpoint {
+					t.Fatalf("order %s at the exchange: %v, want %v", first.ClientOrderID, atExchange, c.reached)
+				}
+				// Nobody trades for three bars.
+				w.Clock.Advance(3 * time.Minute)
+				r2 := w.Resume(sid, tradertest.StartOptions{})
+				r2.For(5 * time.Minute)
+				if err := r2.Stop(); err != nil {
+					t.Fatal(err)
+				}
+				got, err := w.Store.GetOrder(context.Background(), first.ClientOrderID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.point != failpoint.InCheckpoint && got.Status != c.wantStatus {
+					t.Errorf("journal status of %s after the resume: %s, want %s", got.ClientOrderID, got.Status, c.wantStatus)
+				}
+				bars := map[string]int{}
+				for _, o := range journal(t, w, sid) {
+					if o.Purpose == orders.PurposeEntry {
+						sym, bar, _ := orders.EntryBar(sid, o.ClientOrderID)
+						bars[sym+bar.String()]++
+					}
+				}
+				for k, n := range bars {
+					if n > 1 {
+						t.Errorf("bar %s entered %d times", k, n)
+					}
+				}
+				w.StoreMatchesExchange(sid)
+				if s := session(t, w, sid); s.Status != db.StatusCompleted {
+					t.Errorf("session %s after the resumed run stopped", s.Status)
+				}
+			})
+		}
+	}
+}
+
+// TestResumeEvaluatesTheBarsItMissed: bars that closed while no process
+// traded the session are evaluated at the resume, in order; their signals
+// are older than one bar, so they expire instead of trading.
+func TestResumeEvaluatesTheBarsItMissed(t *testing.T) {
+	w := tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: oneSymbol("AMD")})
+	// Killed in its second checkpoint: the first one, five minutes in,
+	// says which bars were scanned.
+	r := w.Start(tradertest.StartOptions{Failpoints: []string{failpoint.InCheckpoint + ":2"}})
+	sid := r.Session.ID
+	if !r.Until(time.Hour, r.Done) || !r.Killed() {
+		t.Fatal("the trader did not die in its second checkpoint")
+	}
+	r.Crash()
+	w.Clock.Advance(10 * time.Minute)
+	before := len(w.Log.Messages("signals expired: their bars closed too long ago to trade (--signal-max-age)"))
+	r2 := w.Resume(sid, tradertest.StartOptions{})
+	r2.For(time.Second)
+	expired := w.Log.Messages("signals expired: their bars closed too long ago to trade (--signal-max-age)")
+	if len(expired) <= before {
+		t.Fatalf("the bars closed while nobody traded were not evaluated at the resume; log:\n%s", w.Log.Tail(30))
+	}
+	if err := r2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func firstEntry(t *testing.T, w *tradertest.World, sid string) db.Order {
+	t.Helper()
+	for _, o := range journal(t, w, sid) {
+		if o.Purpose == orders.PurposeEntry {
+			return o
+		}
+	}
+	t.Fatalf("no entry in the journal; log:\n%s", w.Log.Tail(30))
+	return db.Order{}
+}

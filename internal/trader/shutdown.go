@@ -1,0 +1,86 @@
+package trader
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// finish closes the session: final read-back, optional flattening, final
+// checkpoint, completed status, lease released.
+func (t *Trader) finish(ctx context.Context) error {
+	sctx, cancel := detached(ctx)
+	defer cancel()
+	if err := t.sync(sctx); err != nil {
+		t.log.Warn().Err(err).Msg("final order read-back failed; resume or reconcile-only will pick it up")
+	}
+	if t.cfg.CloseOnExit {
+		t.flatten(sctx)
+	}
+	t.releaseIdleClaims(sctx)
+	t.value.last = nil
+	t.checkpoint(sctx, db.TriggerShutdown)
+	if t.value.last == nil {
+		t.valueSession(sctx) // the checkpoint was skipped or could not value it
+	}
+	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
+	// The session's own value, as the shutdown checkpoint computed it; the
+	// account's value includes every other session on the account.
+	if v := t.value.last; v != nil {
+		end.FinalPortfolioValue, end.PnL, end.PnLPct = v.Equity, decimal.NewNullDecimal(v.PnL), v.PnLPct
+		end.TotalTrades = v.Closed
+		if !v.Priced() || v.PriceStale {
+			t.log.Warn().Strs("unpriced", v.Unpriced).Bool("stale", v.PriceStale).
+				Msg("final session value: some open positions lack a current price")
+		}
+	}
+	if err := t.sess.End(sctx, end); err != nil {
+		return fmt.Errorf("complete session: %w", err)
+	}
+	t.log.Info().Str("session", t.sessionID()).Str("pnl", end.PnL.Decimal.StringFixed(2)).
+		Int("trades", end.TotalTrades).Msg("session completed")
+	return nil
+}
+
+// flatten closes every active position at the broker (--close-on-exit).
+// The exit legs hold the shares, so they are canceled first, as Alpaca
+// requires. Fills are recorded by the read-back that follows.
+func (t *Trader) flatten(ctx context.Context) {
+	active, err := t.store.ActivePositions(ctx, t.sessionID())
+	if err != nil {
+		t.log.Error().Err(err).Msg("cannot read positions to close them")
+		return
+	}
+	open, err := t.store.SessionOrders(ctx, t.sessionID(), true)
+	if err != nil {
+		t.log.Error().Err(err).Msg("cannot read exit orders to close positions")
+		return
+	}
+	for _, p := range active {
+		for _, o := range open {
+			if o.ParentClientOrderID == p.EntryClientOrderID && o.BrokerOrderID != "" {
+				if err := t.broker.CancelOrder(ctx, o.BrokerOrderID); err != nil {
+					t.log.Warn().Err(err).Str("order", o.BrokerOrderID).Msg("cancel exit order failed")
+				}
+			}
+		}
+		o, err := t.broker.ClosePosition(ctx, p.Symbol, broker.CloseOptions{})
+		if err != nil {
+			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("close position failed; it stays protected by its exit orders")
+			continue
+		}
+		// The closing order is journaled as an exit of the entry, so its
+		// fill closes the position like a bracket leg's would.
+		root := broker.Order{ClientOrderID: p.EntryClientOrderID, OrderClass: broker.Simple, Legs: []broker.Order{o}}
+		if _, err := t.applyRoot(ctx, map[string]db.Order{}, []db.Position{p}, root); err != nil {
+			t.log.Error().Err(err).Str("symbol", p.Symbol).Msg("journal closing order failed")
+		}
+	}
+	if err := t.sync(ctx); err != nil {
+		t.log.Warn().Err(err).Msg("read-back after closing positions failed")
+	}
+}

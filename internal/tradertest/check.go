@@ -1,0 +1,58 @@
+package tradertest
+
+import (
+	"context"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/orders"
+)
+
+// StoreMatchesExchange fails the test unless the session's active positions
+// in the store are exactly the exchange's positions (symbol, signed
+// quantity), and no client_order_id reached the exchange twice.
+func (w *World) StoreMatchesExchange(sessionID string) {
+	w.T.Helper()
+	active, err := w.Store.ActivePositions(context.Background(), sessionID)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	store := map[string]decimal.Decimal{}
+	for _, p := range active {
+		q := p.Qty
+		if p.Side == "sell" {
+			q = q.Neg()
+		}
+		store[p.Symbol] = q
+	}
+	ex := w.ExchangePositions()
+	for sym, q := range ex {
+		if s, ok := store[sym]; !ok || !s.Equal(q) {
+			w.T.Errorf("%s: exchange holds %s, store %s", sym, q, s)
+		}
+	}
+	for sym, q := range store {
+		if _, ok := ex[sym]; !ok {
+			w.T.Errorf("%s: store holds %s, exchange nothing", sym, q)
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range w.ExchangeOrders() {
+		if seen[o.ClientOrderID] {
+			w.T.Errorf("client_order_id %s reached the exchange twice", o.ClientOrderID)
+		}
+		seen[o.ClientOrderID] = true
+	}
+}
+
+// Entries are the session's entry orders at the exchange, in creation
+// order.
+func (w *World) Entries(sessionID string) []ExchangeOrder {
+	var out []ExchangeOrder
+	for _, o := range w.ExchangeOrders() {
+		if _, _, ok := orders.EntryBar(sessionID, o.ClientOrderID); ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}

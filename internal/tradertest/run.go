@@ -1,0 +1,276 @@
+package tradertest
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/session"
+	"github.com/gambler-trader/gambler/internal/trader"
+)
+
+// Run is one trader process of the world, running in a goroutine.
+type Run struct {
+	w       *World
+	Session *session.Session
+	Trader  *trader.Trader
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu     sync.Mutex
+	err    error
+	killed bool
+}
+
+// StartOptions tune Start and Resume.
+type StartOptions struct {
+	// Failpoints armed in this run ("name" or "name:N"); a hit ends the
+	// trader's goroutine where it stands, as kill -9 ends a process.
+	Failpoints []string
+	// Until is the session's deadline; zero runs until Stop.
+	Until time.Time
+	// Observer receives the trader's events.
+	Observer trader.Observer
+	// Config replaces the world's trader configuration when set.
+	Config *trader.Config
+}
+
+// Start creates a session, as `gambler trade` does, and runs its trader.
+func (w *World) Start(o StartOptions) *Run {
+	w.T.Helper()
+	ctx := context.Background()
+	acct, err := w.Broker.Account(ctx)
+	if err != nil {
+		w.T.Fatalf("account: %v", err)
+	}
+	cfg := w.config(o)
+	s := db.Session{InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
+		InitialPortfolioValue: decimalOf(acct.PortfolioValue)}
+	sess, err := w.Sessions().Start(ctx, s)
+	if err != nil {
+		w.T.Fatalf("start a session: %v", err)
+	}
+	return w.run(sess, cfg, o, false)
+}
+
+// Resume takes the session over, as `gambler resume-session` does, runs
+// the resume steps and then the trader. It fails the test when the resume
+// fails; TryResume returns the error instead.
+func (w *World) Resume(sessionID string, o StartOptions) *Run {
+	w.T.Helper()
+	r, err := w.TryResume(sessionID, o)
+	if err != nil {
+		w.T.Fatalf("resume %s: %v", sessionID, err)
+	}
+	return r
+}
+
+// TryResume is Resume returning the error.
+func (w *World) TryResume(sessionID string, o StartOptions) (*Run, error) {
+	sess, err := w.Sessions().Resume(context.Background(), sessionID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return w.run(sess, w.config(o), o, true), nil
+}
+
+func (w *World) config(o StartOptions) trader.Config {
+	if o.Config != nil {
+		return *o.Config
+	}
+	return w.Opts.Trader
+}
+
+func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
+	w.T.Helper()
+	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
+	tr, err := trader.New(cfg, trader.Deps{Store: w.Store, Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
+		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer})
+	if err != nil {
+		w.T.Fatalf("trader: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Run{w: w, Session: sess, Trader: tr, cancel: cancel, done: make(chan struct{})}
+	w.runs.add(1)
+	go func() {
+		finished := false
+		defer func() {
+			r.mu.Lock()
+			r.killed = !finished
+			r.mu.Unlock()
+			close(r.done)
+			w.runs.add(-1)
+		}()
+		var err error
+		if resume {
+			err = tr.Resume(ctx)
+		}
+		if err == nil {
+			err = tr.Run(ctx, o.Until)
+		}
+		r.mu.Lock()
+		r.err = err
+		r.mu.Unlock()
+		finished = true
+	}()
+	w.T.Cleanup(func() {
+		cancel()
+		r.drive(time.Hour)
+	})
+	return r
+}
+
+// Done reports whether the trader has returned (or was killed).
+func (r *Run) Done() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Err is what Run returned; nil while it runs.
+func (r *Run) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Killed reports whether a failpoint ended the trader.
+func (r *Run) Killed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.killed
+}
+
+// idle waits until every running trader of the world sleeps on the fake
+// clock and reports true, or until this one has returned and reports false.
+func (r *Run) idle() bool {
+	for !r.Done() {
+		n, changed := r.w.runs.get()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-changed:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := r.w.Clock.WaitSleepers(ctx, n)
+		cancel()
+		if now, _ := r.w.runs.get(); err == nil && now == n {
+			return !r.Done()
+		}
+	}
+	return false
+}
+
+// runCount counts a world's running traders and tells when the count
+// changes.
+type runCount struct {
+	mu      sync.Mutex
+	n       int
+	changed chan struct{}
+}
+
+func (c *runCount) add(d int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n += d
+	if c.changed != nil {
+		close(c.changed)
+	}
+	c.changed = make(chan struct{})
+}
+
+func (c *runCount) get() (int, <-chan struct{}) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changed == nil {
+		c.changed = make(chan struct{})
+	}
+	return c.n, c.changed
+}
+
+// Step waits until the trader sleeps, then moves the clock to its wake-up.
+// It reports false once the trader has returned.
+func (r *Run) Step() bool {
+	if !r.idle() {
+		return false
+	}
+	next, ok := r.w.Clock.Next()
+	if !ok {
+		return !r.Done()
+	}
+	r.w.Clock.AdvanceTo(next)
+	return true
+}
+
+// Until steps until cond holds, the clock has moved on by limit, or the
+// trader returned; it reports whether cond held.
+func (r *Run) Until(limit time.Duration, cond func() bool) bool {
+	end := r.w.Clock.Now().Add(limit)
+	for {
+		if cond() {
+			return true
+		}
+		if !r.w.Clock.Now().Before(end) || !r.Step() {
+			return cond()
+		}
+	}
+}
+
+// To steps through the trader's wake-ups up to t and leaves the clock at
+// t exactly, with the trader asleep; it reports false if the trader
+// returned first.
+func (r *Run) To(t time.Time) bool {
+	for {
+		if !r.idle() {
+			return false
+		}
+		next, ok := r.w.Clock.Next()
+		if !ok || next.After(t) {
+			r.w.Clock.AdvanceTo(t)
+			return r.idle()
+		}
+		r.w.Clock.AdvanceTo(next)
+	}
+}
+
+// For steps until the clock has moved on by d (or the trader returned).
+func (r *Run) For(d time.Duration) { r.Until(d, func() bool { return false }) }
+
+// drive steps until the trader returns or the clock moved on by limit.
+func (r *Run) drive(limit time.Duration) {
+	r.Until(limit, r.Done)
+}
+
+// Stop asks the trader to stop, as the first SIGINT does, drives the clock
+// until it has returned, and returns what Run returned.
+func (r *Run) Stop() error {
+	r.cancel()
+	r.drive(time.Hour)
+	<-r.done
+	return r.Err()
+}
+
+// Wait drives the clock until the trader returns by itself (a session
+// deadline, a lost lease, a failpoint), at most limit of fake time.
+func (r *Run) Wait(limit time.Duration) error {
+	r.drive(limit)
+	if !r.Done() {
+		r.w.T.Fatalf("the trader still runs after %s", limit)
+	}
+	return r.Err()
+}
+
+// Crash ends a killed run the way the operating system ends a killed
+// process: the session's lease is let go, and nothing else happens.
+func (r *Run) Crash() {
+	<-r.done
+	_ = r.Session.Release(context.Background())
+}
