@@ -14,6 +14,9 @@ build:
 test: test-deps $(if $(filter true,$(CI)),release-snapshot)
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	# The replay of real bars over half a year; under the race detector it
+	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
+	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
 
 test-deps:
 	scripts/test-deps.sh
@@ -23,7 +26,7 @@ lint:
 	$(GO) vet $(PKGS)
 	golangci-lint run
 
-# BENCHMARKS.md's figures (issue 7): gambler-bench creates and drops its own
+# BENCHMARKS.md's figures: gambler-bench creates and drops its own
 # PostgreSQL databases (GAMBLER_TEST_POSTGRES_URL or the local default) and
 # writes the report to bin/bench-results.md; then the packages' Go benchmarks.
 bench: build

@@ -1,4 +1,4 @@
-// Command gambler-bench measures the figures of BENCHMARKS.md (issue 7).
+// Command gambler-bench measures the whole-process figures of BENCHMARKS.md.
 // `make bench` runs it; it needs a PostgreSQL role that may create
 // databases and creates and drops its own.
 package main
@@ -30,9 +30,12 @@ func run() int {
 	flag.DurationVar(&cfg.SessionsFor, "sessions-for", 30*time.Second, "length of the concurrency run")
 	flag.IntVar(&cfg.TickSymbols, "symbols", 500, "symbols in the tick run")
 	flag.IntVar(&cfg.Ticks, "ticks", 5, "steady-state ticks measured")
+	flag.IntVar(&cfg.LatencySymbols, "latency-symbols", 100, "symbols in the signal-to-order run")
+	flag.IntVar(&cfg.LatencyBars, "latency-bars", 20, "bar closes in the signal-to-order run")
+	flag.IntVar(&cfg.FirstRuns, "first-runs", 5, "runs of `gambler trade` on the defaults in a fresh home")
 	flag.StringVar(&cfg.Commit, "commit", "unknown", "commit being measured, for the report")
 	flag.StringVar(&cfg.TempDir, "tmp", os.TempDir(), "directory for SQLite files")
-	only := flag.String("only", "", "comma separated steps to run: postgres,sqlite,concurrency,tick,resume (default all)")
+	only := flag.String("only", "", "comma separated steps to run: postgres,sqlite,concurrency,tick,latency,firstrun,resume (default all)")
 	flag.Parse()
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")

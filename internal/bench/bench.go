@@ -1,4 +1,4 @@
-// Package bench measures the figures of issue 7 as whole runs: the
+// Package bench measures the whole-process figures of BENCHMARKS.md: the
 // checkpoint table on PostgreSQL and SQLite against a floor measured in the
 // same run, 50 sessions checkpointing on one PostgreSQL, the tick with 500
 // symbols against a local exchange, and resume of a long session by the
@@ -27,11 +27,17 @@ type Config struct {
 	SessionsFor time.Duration
 	TickSymbols int
 	Ticks       int
-	Progress    io.Writer // one line per step
-	TempDir     string
-	Commit      string
+	// LatencySymbols trade for LatencyBars bar closes in the
+	// signal-to-order figure.
+	LatencySymbols int
+	LatencyBars    int
+	// FirstRuns are `gambler trade` runs on the defaults in a fresh home.
+	FirstRuns int
+	Progress  io.Writer // one line per step
+	TempDir   string
+	Commit    string
 	// Only names the steps to run (postgres, sqlite, concurrency, tick,
-	// resume); empty runs all.
+	// latency, firstrun, resume); empty runs all.
 	Only []string
 }
 
@@ -46,6 +52,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		{"sqlite", r.sqliteTable},
 		{"concurrency", r.concurrency},
 		{"tick", r.tick},
+		{"latency", r.latency},
+		{"firstrun", r.firstRun},
 		{"resume", r.resume},
 	}
 	for _, s := range steps {

@@ -14,6 +14,8 @@ type report struct {
 	postgres, sqlite *tableResult
 	concurrency      []*concurrencyResult
 	tick             *tickResult
+	latency          *latencyResult
+	firstRun         *firstRunResult
 	resume           *resumeResult
 }
 
@@ -63,6 +65,21 @@ func (rep *report) write(w io.Writer) {
 		fmt.Fprintf(w, "| process allocations, trader and exchange in one process (median) | %s allocs, %s KiB |\n",
 			medianU(t.mallocs, 1), medianU(t.allocBytes, 1024))
 		fmt.Fprintf(w, "| process CPU, trader and exchange (median) | %s |\n", ms(medianD(t.processCPU)))
+	}
+	if l := rep.latency; l != nil {
+		fmt.Fprintf(w, "\n### Signal to order, %d symbols, %d bars of 5Min at speed 60 (defaults)\n\n", l.symbols, l.bars)
+		fmt.Fprintf(w, "Wall time from a bar's close plus the settle delay to the entry's arrival at the exchange.\n\n")
+		fmt.Fprintf(w, "| entries | p50 | p99 | max |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "| %d | %s | %s | %s |\n", len(l.all), ms(quantile(l.all, 0.5)), ms(quantile(l.all, 0.99)),
+			ms(quantile(l.all, 1)))
+	}
+	if f := rep.firstRun; f != nil {
+		fmt.Fprintf(w, "\n### A first-time user: `gambler trade` on the defaults, %d runs in fresh homes\n\n", len(f.scan))
+		fmt.Fprintf(w, "| figure | median | max | runs |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "| process start to the first scan line | %s | %s | %d |\n", ms(quantile(f.scan, 0.5)),
+			ms(quantile(f.scan, 1)), len(f.scan))
+		fmt.Fprintf(w, "| process start to the first entry | %s | %s | %d (%d without an entry in %s, counted at that) |\n",
+			ms(quantile(f.entry, 0.5)), ms(quantile(f.entry, 1)), len(f.entry), f.noEntry, firstRunLimit)
 	}
 	if r := rep.resume; r != nil {
 		fmt.Fprintf(w, "\n### Resume, %d checkpoints and %d positions, process start to first tick\n\n",

@@ -38,7 +38,7 @@ func (r *runner) resume(ctx context.Context) error {
 		r.progress("  skipped: no gambler binary given")
 		return nil
 	}
-	w, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_resume")
+	w, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_resume", 1)
 	if err != nil {
 		return err
 	}

@@ -58,14 +58,16 @@ func (c *apiCounter) snapshot() counts {
 }
 
 // tickWatcher reads the trader's JSON log and snapshots the counters at
-// every "tick" line.
+// every line of the watched message ("tick" unless told otherwise).
 type tickWatcher struct {
-	c     *apiCounter
-	mu    sync.Mutex
-	ticks []counts
-	buf   bytes.Buffer
-	log   bytes.Buffer // kept for error reports
-	seen  chan struct{}
+	c *apiCounter
+	// message is the log line watched; "" means "tick".
+	message string
+	mu      sync.Mutex
+	ticks   []counts
+	buf     bytes.Buffer
+	log     bytes.Buffer // kept for error reports
+	seen    chan struct{}
 }
 
 func (w *tickWatcher) Write(p []byte) (int, error) {
@@ -82,7 +84,7 @@ func (w *tickWatcher) Write(p []byte) (int, error) {
 		var ev struct {
 			Message string `json:"message"`
 		}
-		if json.Unmarshal(line, &ev) == nil && ev.Message == "tick" {
+		if json.Unmarshal(line, &ev) == nil && ev.Message == w.watched() {
 			w.ticks = append(w.ticks, w.c.snapshot())
 			select {
 			case w.seen <- struct{}{}:
@@ -90,6 +92,13 @@ func (w *tickWatcher) Write(p []byte) (int, error) {
 			}
 		}
 	}
+}
+
+func (w *tickWatcher) watched() string {
+	if w.message == "" {
+		return "tick"
+	}
+	return w.message
 }
 
 func (w *tickWatcher) count() int {
@@ -112,7 +121,7 @@ type tickResult struct {
 // whose handler counts requests. Thresholds no bar can meet make sure
 // nothing trades, so what is counted is the steady-state cost of a tick.
 func (r *runner) tick(ctx context.Context) error {
-	wld, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_tick")
+	wld, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_tick", 1)
 	if err != nil {
 		return err
 	}

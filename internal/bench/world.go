@@ -17,12 +17,12 @@ type world struct {
 	ctr *apiCounter
 }
 
-func newWorld(ctx context.Context, adminURL, prefix string) (*world, error) {
+func newWorld(ctx context.Context, adminURL, prefix string, speed float64) (*world, error) {
 	d, err := createPGDatabase(ctx, adminURL, prefix)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := exchange.New(exchange.Config{Seed: 1})
+	ex, err := exchange.New(exchange.Config{Seed: 1, Speed: speed})
 	if err != nil {
 		return nil, errors.Join(err, d.drop(ctx))
 	}

@@ -56,7 +56,23 @@ func newFakeAlpaca(t *testing.T) *fakeAlpaca {
 	f.handle(mux, "GET /v2/stocks/bars", f.bars)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
+	// A scripted fault that no request consumed means the test did not
+	// exercise what it claims to (as cli/cli's httpmock verifies its stubs).
+	t.Cleanup(f.verify)
 	return f
+}
+
+// verify fails the test when scripted faults were left unused.
+func (f *fakeAlpaca) verify() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for route, q := range f.faults {
+		for _, ft := range q {
+			if ft != faultNone {
+				f.t.Errorf("scripted fault %d on %s was never used", ft, route)
+			}
+		}
+	}
 }
 
 func (f *fakeAlpaca) URL() string { return f.srv.URL }

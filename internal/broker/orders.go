@@ -10,7 +10,7 @@ import (
 )
 
 // MaxClientOrderIDLen is the longest client_order_id the project uses
-// (DESIGN.md rule 3; Alpaca itself allows 128).
+// (docs/design.md, Rules 3; Alpaca itself allows 128).
 const MaxClientOrderIDLen = 48
 
 // PlaceOrder submits req exactly once at the broker, keyed by its

@@ -50,7 +50,7 @@ func TestReadBackoffIsCapped(t *testing.T) {
 
 func TestReadGivesUpAfterMaxRetries(t *testing.T) {
 	f := newFakeAlpaca(t)
-	f.script("GET /v2/clock", fault500, fault500, fault500, fault500)
+	f.script("GET /v2/clock", fault500, fault500, fault500)
 	c, _ := newTestClient(t, f.URL(), func(cfg *broker.Config) { cfg.MaxRetries = 2 })
 
 	_, err := c.Clock(context.Background())
@@ -156,7 +156,6 @@ func TestOrdersRejectsUnknownStatus(t *testing.T) {
 
 func TestCanceledContextStopsRetries(t *testing.T) {
 	f := newFakeAlpaca(t)
-	f.script("GET /v2/clock", fault500, fault500)
 	c, _ := newTestClient(t, f.URL())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

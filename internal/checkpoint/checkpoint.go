@@ -53,6 +53,38 @@ type Account struct {
 	// Session is the session's own value; nil when it could not be
 	// computed (the store did not answer).
 	Session *SessionValue
+	// PreviousRun is how the session's previous run ended, on the
+	// checkpoint of a reopened session: the history the session row's
+	// end columns no longer hold.
+	PreviousRun *db.SessionEnd
+}
+
+// runJSON is the stored layout of a previous run's end.
+type runJSON struct {
+	EndTime             string       `json:"end_time"`
+	FinalPortfolioValue *json.Number `json:"final_portfolio_value"`
+	PnL                 *json.Number `json:"pnl"`
+	PnLPct              *json.Number `json:"pnl_pct"`
+	TotalTrades         int          `json:"total_trades"`
+}
+
+func encodeRun(e *db.SessionEnd) *runJSON {
+	if e == nil {
+		return nil
+	}
+	num := func(d decimal.NullDecimal) *json.Number {
+		if !d.Valid {
+			return nil
+		}
+		n := json.Number(d.Decimal.String())
+		return &n
+	}
+	r := &runJSON{FinalPortfolioValue: num(e.FinalPortfolioValue), PnL: num(e.PnL), PnLPct: num(e.PnLPct),
+		TotalTrades: e.TotalTrades}
+	if !e.EndTime.IsZero() {
+		r.EndTime = e.EndTime.UTC().Format(time.RFC3339Nano)
+	}
+	return r
 }
 
 // accountJSON is the stored layout of account_snapshot. Decimals are JSON
@@ -66,6 +98,7 @@ type accountJSON struct {
 	BarsThrough    string         `json:"bars_through,omitempty"`
 	Stale          bool           `json:"stale,omitempty"`
 	StrategyParams map[string]any `json:"strategy_params,omitempty"`
+	PreviousRun    *runJSON       `json:"previous_run,omitempty"`
 	*sessionJSON
 }
 
@@ -78,6 +111,7 @@ func EncodeAccount(a Account) ([]byte, error) {
 		Timestamp:      a.Timestamp.UTC().Format(time.RFC3339Nano),
 		Stale:          a.Stale,
 		StrategyParams: a.StrategyParams,
+		PreviousRun:    encodeRun(a.PreviousRun),
 	}
 	if a.Session != nil {
 		s := encodeSession(*a.Session)

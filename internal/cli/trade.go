@@ -32,6 +32,8 @@ type resumeMode struct {
 	// auto resumes the newest unfinished session of this instance and
 	// starts a new one when there is none (--auto-resume, for systemd).
 	auto bool
+	// reopen resumes sessionID even when it completed (--reopen).
+	reopen bool
 }
 
 func newTradeCmd(app *App) *cobra.Command {
@@ -54,6 +56,12 @@ func newTradeCmd(app *App) *cobra.Command {
 			if n := countTrue(m.resume, m.sessionID != "", m.auto); n > 1 {
 				return usageError("--resume, --resume-session and --auto-resume exclude each other")
 			}
+			if m.reopen, err = app.boolean(tradeSection + ".reopen"); err != nil {
+				return err
+			}
+			if m.reopen && m.sessionID == "" {
+				return usageError("--reopen goes with --resume-session: it names the completed session to reopen")
+			}
 			return app.runTrade(cmd, m)
 		},
 	}
@@ -61,6 +69,7 @@ func newTradeCmd(app *App) *cobra.Command {
 	c.Flags().Bool("resume", false, "resume the newest unfinished session")
 	c.Flags().String("resume-session", "", "resume this session")
 	c.Flags().Bool("auto-resume", false, "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)")
+	c.Flags().Bool("reopen", false, "with --resume-session: resume the session even though it completed; its previous end stays in its history")
 	return c
 }
 
@@ -81,10 +90,15 @@ func newResumeCmds(app *App) []*cobra.Command {
 		Args:        cobra.ExactArgs(1),
 		Annotations: map[string]string{annotationSection: tradeSection},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return app.runTrade(cmd, resumeMode{sessionID: args[0]})
+			reopen, err := app.boolean(tradeSection + ".reopen")
+			if err != nil {
+				return err
+			}
+			return app.runTrade(cmd, resumeMode{sessionID: args[0], reopen: reopen})
 		},
 	}
 	addTradeFlags(byID.Flags(), false)
+	byID.Flags().Bool("reopen", false, "resume the session even though it completed; its previous end stays in its history")
 	return []*cobra.Command{resume, byID}
 }
 
@@ -136,7 +150,16 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 		if err != nil {
 			return err
 		}
-		if sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, instance)); err != nil {
+		if m.reopen {
+			sess, err = mgr.Reopen(ctx, m.sessionID)
+		} else {
+			sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, instance))
+		}
+		var completed *session.CompletedError
+		if errors.As(err, &completed) {
+			return usageError("%v", err)
+		}
+		if err != nil {
 			return err
 		}
 		if opts, err = a.tradeOptions(cmd, sess.Settings); err != nil {
@@ -174,7 +197,8 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	t, err := trader.New(trader.Config{
 		Symbols: symbols.Tradable, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
 		SettleDelay: opts.settleDelay, SignalMaxAge: opts.signalMaxAge, LongOnly: symbols.LongOnly,
-		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
+		ShutdownTimeout: opts.shutdownWait,
+		StopLossPct:     opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
 		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
 	}, trader.Deps{Store: store, Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
 		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
@@ -184,7 +208,7 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	}
 	a.serveMetrics(tm, store, sess.Row(), opts.cpInterval, log)
 	if resuming {
-		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force}); err != nil {
+		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force, Reopened: sess.Reopened}); err != nil {
 			_ = sess.Release(ctx)
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}

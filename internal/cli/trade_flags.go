@@ -51,6 +51,7 @@ func addTradeFlags(fs *pflag.FlagSet, withSymbols bool) {
 	fs.Int("instance-id", 1, "instance id, for several traders sharing one database")
 	fs.Bool("force", false, "resume even when reconciliation finds a side mismatch")
 	fs.String("metrics-addr", "", "serve Prometheus /metrics and /healthz on this host:port (empty = off)")
+	fs.String("shutdown-timeout", "10s", "after Ctrl-C, how long the broker may take to answer the final read-back (1s to 2m); the final checkpoint is written either way")
 }
 
 // tradeOptions are a run's parsed settings.
@@ -62,6 +63,7 @@ type tradeOptions struct {
 	cpInterval   time.Duration
 	settleDelay  time.Duration
 	signalMaxAge time.Duration
+	shutdownWait time.Duration
 	broker       string
 	exchangeURL  string
 	simSpeed     decimal.Decimal
@@ -131,6 +133,14 @@ func (a *App) tradeOptions(cmd *cobra.Command, stored []byte) (tradeOptions, err
 		if o.signalMaxAge, err = config.ParsePositiveDuration(raw["signal-max-age"], time.Second); err != nil {
 			return o, usageError("--signal-max-age: %v", err)
 		}
+	}
+	// Not a stored setting: the budget is the operator's for this run, and
+	// the systemd unit's stop timeout (150 s) must cover it.
+	if o.shutdownWait, err = a.positiveDuration(tradeSection+".shutdown_timeout", time.Second); err != nil {
+		return o, err
+	}
+	if o.shutdownWait < time.Second || o.shutdownWait > 2*time.Minute {
+		return o, usageError("--shutdown-timeout must be between 1s and 2m, got %s", o.shutdownWait)
 	}
 	const maxInterval = 24 * time.Hour
 	if o.interval > maxInterval || o.cpInterval > maxInterval {

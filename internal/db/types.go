@@ -33,6 +33,10 @@ const (
 	TriggerShutdown = "shutdown"
 	TriggerResume   = "resume"
 	TriggerManual   = "manual"
+	// TriggerReopen marks the first checkpoint of a completed session
+	// reopened on purpose; its account snapshot keeps the previous run's
+	// end (previous_run).
+	TriggerReopen = "reopen"
 )
 
 // Journal order statuses that are ours rather than the broker's. Every other

@@ -36,17 +36,22 @@ type Env struct {
 func NewEnv(t testing.TB, driver string, speed string) *Env {
 	t.Helper()
 	e := &Env{T: t, Dir: t.TempDir()}
-	switch driver {
-	case "sqlite":
-		e.DBURL = filepath.Join(e.Dir, "gambler.db")
-	case "postgres":
-		e.DBURL = dbtest.CreatePostgresDB(t)
-	default:
-		t.Fatalf("unknown driver %s", driver)
-	}
+	e.DBURL = e.dbURL(driver)
 	e.Exchange = StartExchange(t, e.Dir, "--speed", speed, "--seed", "7")
 	e.connect("", "")
 	return e
+}
+
+// dbURL creates the test's database on driver.
+func (e *Env) dbURL(driver string) string {
+	switch driver {
+	case "sqlite":
+		return filepath.Join(e.Dir, "gambler.db")
+	case "postgres":
+		return dbtest.CreatePostgresDB(e.T)
+	}
+	e.T.Fatalf("unknown driver %s", driver)
+	return ""
 }
 
 // connect opens the test's own store and broker client (with keys when the
@@ -171,18 +176,36 @@ func (e *Env) ExchangeOrders() []map[string]any {
 }
 
 // CheckNoDuplicateOrders: every client_order_id appears at most once at the
-// exchange (invariant 1).
+// exchange, and no session sent two entries for one bar of one symbol
+// (invariant 1).
 func (e *Env) CheckNoDuplicateOrders() {
 	e.T.Helper()
 	seen := map[string]int{}
+	bars := map[string]int{}
+	sessions, err := e.Store.ListSessions(context.Background(), db.SessionFilter{})
+	if err != nil {
+		e.T.Fatal(err)
+	}
 	for _, o := range e.ExchangeOrders() {
-		if id, _ := o["client_order_id"].(string); id != "" {
-			seen[id]++
+		id, _ := o["client_order_id"].(string)
+		if id == "" {
+			continue
+		}
+		seen[id]++
+		for _, s := range sessions {
+			if sym, bar, ok := orders.EntryBar(s.ID, id); ok {
+				bars[fmt.Sprintf("session %s %s bar %s", s.ID, sym, bar.Format(time.RFC3339))]++
+			}
 		}
 	}
 	for id, n := range seen {
 		if n > 1 {
 			e.T.Errorf("client_order_id %s was sent %d times", id, n)
+		}
+	}
+	for bar, n := range bars {
+		if n > 1 {
+			e.T.Errorf("%s was entered %d times", bar, n)
 		}
 	}
 }

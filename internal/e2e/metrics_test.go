@@ -16,7 +16,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/orders"
 )
 
-// requiredFamilies are the metrics issue 8 asks for, with their types.
+// requiredFamilies are the metrics README's "Watching it" lists, with their types.
 var requiredFamilies = map[string]dto.MetricType{
 	"gambler_checkpoints_created_total":                 dto.MetricType_COUNTER,
 	"gambler_checkpoints_failed_total":                  dto.MetricType_COUNTER,

@@ -175,6 +175,13 @@ func (e *Exchange) start(listen string) {
 	e.t.Fatal("exchange did not start")
 }
 
+// Freeze stops the exchange process (SIGSTOP): it hangs, answering
+// nothing, until Thaw.
+func (e *Exchange) Freeze() { e.proc.Signal(syscall.SIGSTOP) }
+
+// Thaw lets a frozen exchange run again (SIGCONT).
+func (e *Exchange) Thaw() { e.proc.Signal(syscall.SIGCONT) }
+
 // Kill9 kills the exchange process.
 func (e *Exchange) Kill9() { e.proc.Kill9() }
 

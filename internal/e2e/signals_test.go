@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -47,5 +48,34 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	}
 	if got := e.Session(); got.Status != db.StatusActive {
 		t.Errorf("session %s: %s after an immediate exit, want active (resumable)", s.ID, got.Status)
+	}
+}
+
+// TestShutdownWhileTheExchangeHangs: the exchange process is frozen and
+// the trader gets one SIGINT. The broker's shutdown budget bounds the
+// wait; the final checkpoint is written and the session completed, exit 0.
+func TestShutdownWhileTheExchangeHangs(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			const budget = 3 * time.Second
+			p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--shutdown-timeout", budget.String())...)
+			e.Exchange.Freeze()
+			defer e.Exchange.Thaw()
+			p.Signal(syscall.SIGINT)
+			if code := p.Wait(budget + 5*time.Second); code != 0 {
+				t.Fatalf("exit %d within the budget plus 5 s, want 0; stderr: %s", code, tail(p.Stderr(), 1500))
+			}
+			if got := e.Session(); got.Status != db.StatusCompleted {
+				t.Errorf("session %s: %s, want completed", s.ID, got.Status)
+			}
+			if metas := e.CheckCheckpoints(s.ID); len(metas) == 0 || metas[0].Trigger != db.TriggerShutdown {
+				t.Errorf("newest checkpoint: %s, want shutdown", Triggers(metas))
+			}
+			if n := strings.Count(p.Stderr(), "the broker did not answer within the shutdown budget"); n != 1 {
+				t.Errorf("%d lines about the broker's silence, want 1", n)
+			}
+		})
 	}
 }

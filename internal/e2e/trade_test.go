@@ -259,3 +259,36 @@ func TestAbandonedSessionMarkedCrashed(t *testing.T) {
 		})
 	}
 }
+
+// TestCompletedSessionIsNotResumed: resume-session of a completed session
+// exits 2 with a hint and changes nothing; with --reopen it trades again and
+// its history keeps the first run's end.
+func TestCompletedSessionIsNotResumed(t *testing.T) {
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			e := NewEnv(t, driver, "60")
+			if _, code := e.Run(nil, e.TradeArgs("--duration", "2s")...); code != 0 {
+				t.Fatalf("trade exit %d", code)
+			}
+			s := e.Session()
+			p, code := e.Run(nil, append([]string{"resume-session", s.ID}, e.runArgs("--duration", "2s")...)...)
+			if code != 2 || !strings.Contains(p.Stderr(), "--reopen") {
+				t.Fatalf("resume-session of a completed session: exit %d, stderr %s; want 2 with a hint", code, tail(p.Stderr(), 600))
+			}
+			if again := e.Session(); !again.EndTime.Equal(*s.EndTime) || again.Status != db.StatusCompleted {
+				t.Fatalf("the refused resume changed the session: %+v", again)
+			}
+			if _, code := e.Run(nil, append([]string{"resume-session", s.ID, "--reopen"}, e.runArgs("--duration", "2s")...)...); code != 0 {
+				t.Fatalf("resume-session --reopen exit %d", code)
+			}
+			metas := e.CheckCheckpoints(s.ID)
+			if !strings.Contains(Triggers(metas), db.TriggerReopen) {
+				t.Errorf("checkpoints %s: no reopen checkpoint", Triggers(metas))
+			}
+			if again := e.Session(); again.Status != db.StatusCompleted || !again.EndTime.After(*s.EndTime) {
+				t.Errorf("after the reopened run: %s, ended %v", again.Status, again.EndTime)
+			}
+		})
+	}
+}

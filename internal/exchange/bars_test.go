@@ -203,7 +203,7 @@ func TestLatestBarsAndTrades(t *testing.T) {
 	}
 }
 
-// momentumAt tells whether the default strategy of DESIGN.md fires at bar
+// momentumAt tells whether the default momentum strategy (docs/design.md, Trading loop) fires at bar
 // i: over the last 5 bars |change| >= 2% and mean volume ratio (volume /
 // 20-bar rolling mean) >= 2. It returns the change in percent too.
 func momentumAt(bs []marketdata.Bar, i int) (bool, float64) {

@@ -97,7 +97,7 @@ func describeChange(j db.Order, bo broker.Order, c orders.Change) string {
 	return "journal status " + bo.Status
 }
 
-// unknownOrders: class 6.
+// unknownOrders: our open broker orders the journal lacks.
 func (d *differ) unknownOrders() {
 	for _, o := range d.v.b.Open {
 		if _, known := d.v.journal[o.ClientOrderID]; known || !live(o) || d.v.owner(o.ClientOrderID) != "" {
@@ -109,7 +109,8 @@ func (d *differ) unknownOrders() {
 	}
 }
 
-// positions: classes 2, 3, 4 and 5.
+// positions: store positions gone at the broker, on the other side, of
+// another quantity, or without live exits.
 func (d *differ) positions() {
 	for _, p := range d.v.s.Positions {
 		if d.closing[p.ID] {
@@ -144,7 +145,7 @@ func (d *differ) positions() {
 	}
 }
 
-// gone: class 2. The closing fill must not predate the entry, so an old
+// gone: a store position the broker no longer holds. The closing fill must not predate the entry, so an old
 // position's exit is never taken for this one's.
 func (d *differ) gone(p db.Position) Item {
 	it := Item{Class: ClassPositionGone, Symbol: p.Symbol, Store: describePosition(p), Broker: "no position",
@@ -193,7 +194,7 @@ func (d *differ) ourLiveExits(symbol, side string) []broker.Order {
 	return ours
 }
 
-// missingExits: class 5. A position needs both a live stop and a live
+// missingExits: a position without live exits. A position needs both a live stop and a live
 // target; when one is missing, what is left of ours is canceled and a
 // fresh OCO is placed, so the position is never oversold.
 func (d *differ) missingExits(symbol, side string, bp broker.Position, pair exitPair) (Item, bool) {
@@ -233,7 +234,8 @@ func (d *differ) exitPrices(side string, entry decimal.Decimal, stop, target dec
 	return s, t
 }
 
-// unknownPositions: class 1 (adopt) and foreign positions.
+// unknownPositions: broker positions the store lacks, adopted, or
+// reported as foreign.
 func (d *differ) unknownPositions() {
 	for _, bp := range d.v.b.Positions {
 		if _, held := d.active(bp.Symbol); held {

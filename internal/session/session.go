@@ -19,6 +19,22 @@ import (
 // ErrNothingToResume means no session is resumable.
 var ErrNothingToResume = errors.New("no unfinished session to resume; start one with: gambler trade --symbols AAPL,MSFT")
 
+// CompletedError says a session asked for by id has completed: it is not
+// resumed, unless reopened on purpose.
+type CompletedError struct {
+	SessionID string
+	EndTime   *time.Time
+}
+
+func (e *CompletedError) Error() string {
+	ended := ""
+	if e.EndTime != nil {
+		ended = " at " + e.EndTime.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("session %s completed%s and is not resumed; start a new one with `gambler trade`, or reopen it with `gambler resume-session %s --reopen`",
+		e.SessionID, ended, e.SessionID)
+}
+
 // Store is what the session package needs.
 type Store interface {
 	CreateSession(ctx context.Context, s db.Session) error
@@ -43,6 +59,9 @@ type Session struct {
 	db.Session
 	store Store
 	lease db.Lease
+	// Reopened is how the session's previous run ended, when this run
+	// reopened a completed session; nil otherwise.
+	Reopened *db.SessionEnd
 }
 
 // ThisProcess is the lease holder identity of the running process.
@@ -75,8 +94,19 @@ func (m *Manager) Start(ctx context.Context, s db.Session) (*Session, error) {
 }
 
 // Resume takes the lease of an existing session and marks it active again.
-// An empty id means the newest session that is not completed.
+// An empty id means the newest session that is not completed; a completed
+// session named by id is refused with a *CompletedError.
 func (m *Manager) Resume(ctx context.Context, id string, instanceID int) (*Session, error) {
+	return m.resume(ctx, id, instanceID, false)
+}
+
+// Reopen resumes a session whatever its status, a completed one too. The
+// previous run's end is kept in Reopened, for the history.
+func (m *Manager) Reopen(ctx context.Context, id string) (*Session, error) {
+	return m.resume(ctx, id, 0, true)
+}
+
+func (m *Manager) resume(ctx context.Context, id string, instanceID int, reopen bool) (*Session, error) {
 	var (
 		s   db.Session
 		err error
@@ -95,6 +125,17 @@ func (m *Manager) Resume(ctx context.Context, id string, instanceID int) (*Sessi
 	if err != nil {
 		return nil, fmt.Errorf("find session to resume: %w", err)
 	}
+	var previous *db.SessionEnd
+	if s.Status == db.StatusCompleted {
+		if !reopen {
+			return nil, &CompletedError{SessionID: s.ID, EndTime: s.EndTime}
+		}
+		previous = &db.SessionEnd{Status: s.Status, FinalPortfolioValue: s.FinalPortfolioValue, PnL: s.PnL,
+			PnLPct: s.PnLPct, TotalTrades: s.TotalTrades}
+		if s.EndTime != nil {
+			previous.EndTime = *s.EndTime
+		}
+	}
 	now := m.Now().UTC()
 	lease, err := m.Store.AcquireLease(ctx, s.ID, ThisProcess(now))
 	if err != nil {
@@ -105,7 +146,7 @@ func (m *Manager) Resume(ctx context.Context, id string, instanceID int) (*Sessi
 		return nil, fmt.Errorf("reactivate session %s: %w", s.ID, err)
 	}
 	s.Status = db.StatusActive
-	return &Session{Session: s, store: m.Store, lease: lease}, nil
+	return &Session{Session: s, store: m.Store, lease: lease, Reopened: previous}, nil
 }
 
 func (m *Manager) markAbandoned(ctx context.Context, instanceID int, now time.Time) error {

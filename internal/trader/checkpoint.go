@@ -40,6 +40,9 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	t.fp.Hit(failpoint.InCheckpoint)
 	began := t.now()
 	acct.MarketTime = t.market.at(began)
+	if trigger == db.TriggerReopen {
+		acct.PreviousRun = t.previousRun
+	}
 	acct.BarsThrough = t.bars.through
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
 	t.storeResult(err)

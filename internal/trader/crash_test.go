@@ -2,12 +2,15 @@ package trader_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
 	"github.com/gambler-trader/gambler/internal/orders"
+	"github.com/gambler-trader/gambler/internal/session"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
@@ -73,7 +76,7 @@ func TestCrashAndResume(t *testing.T) {
 					}
 				}
 				w.StoreMatchesExchange(sid)
-				if s := session(t, w, sid); s.Status != db.StatusCompleted {
+				if s := sessionRow(t, w, sid); s.Status != db.StatusCompleted {
 					t.Errorf("session %s after the resumed run stopped", s.Status)
 				}
 			})
@@ -116,4 +119,63 @@ func firstEntry(t *testing.T, w *tradertest.World, sid string) db.Order {
 	}
 	t.Fatalf("no entry in the journal; log:\n%s", w.Log.Tail(30))
 	return db.Order{}
+}
+
+// TestCompletedSessionIsReopenedOnlyOnPurpose: a completed session is not
+// resumed; reopened on purpose it trades again, and its first checkpoint
+// keeps the previous run's end for the history.
+func TestCompletedSessionIsReopenedOnlyOnPurpose(t *testing.T) {
+	w := tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: oneSymbol("AAPL")})
+	r := w.Start(tradertest.StartOptions{})
+	sid := r.Session.ID
+	r.For(5 * time.Minute)
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	first := sessionRow(t, w, sid)
+	var completed *session.CompletedError
+	if _, err := w.TryResume(sid, tradertest.StartOptions{}); !errors.As(err, &completed) {
+		t.Fatalf("resume of a completed session: %v, want *session.CompletedError", err)
+	}
+	w.Clock.Advance(time.Hour)
+	r2 := w.Resume(sid, tradertest.StartOptions{Reopen: true})
+	r2.For(2 * time.Minute)
+	if err := r2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	metas, err := w.Store.ListCheckpoints(context.Background(), sid, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reopen *db.CheckpointMeta
+	for i := range metas {
+		if metas[i].Trigger == db.TriggerReopen {
+			reopen = &metas[i]
+		}
+	}
+	if reopen == nil {
+		t.Fatalf("no reopen checkpoint among %d", len(metas))
+	}
+	cp, err := w.Store.GetCheckpoint(context.Background(), reopen.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acct struct {
+		PreviousRun struct {
+			EndTime     string      `json:"end_time"`
+			PnL         json.Number `json:"pnl"`
+			TotalTrades int         `json:"total_trades"`
+		} `json:"previous_run"`
+	}
+	if err := json.Unmarshal(cp.AccountSnapshot, &acct); err != nil {
+		t.Fatal(err)
+	}
+	if acct.PreviousRun.EndTime != first.EndTime.UTC().Format(time.RFC3339Nano) ||
+		acct.PreviousRun.PnL.String() != first.PnL.Decimal.String() || acct.PreviousRun.TotalTrades != first.TotalTrades {
+		t.Errorf("previous run %+v, want the first run's end %s, pnl %s, trades %d", acct.PreviousRun,
+			first.EndTime, first.PnL.Decimal, first.TotalTrades)
+	}
+	if again := sessionRow(t, w, sid); again.Status != db.StatusCompleted || !again.EndTime.After(*first.EndTime) {
+		t.Errorf("after the reopened run: %s ended %v", again.Status, again.EndTime)
+	}
 }

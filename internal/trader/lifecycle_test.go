@@ -31,7 +31,7 @@ func allPositions(t *testing.T, w *tradertest.World, sid string) []db.Position {
 	return ps
 }
 
-func session(t *testing.T, w *tradertest.World, sid string) db.Session {
+func sessionRow(t *testing.T, w *tradertest.World, sid string) db.Session {
 	t.Helper()
 	s, err := w.Store.GetSession(context.Background(), sid)
 	if err != nil {
@@ -93,7 +93,7 @@ func TestBracketLifeCycle(t *testing.T) {
 			if err := r.Stop(); err != nil {
 				t.Fatal(err)
 			}
-			s := session(t, w, sid)
+			s := sessionRow(t, w, sid)
 			if s.Status != db.StatusCompleted || s.EndTime == nil || s.TotalTrades < 1 {
 				t.Errorf("session after stop: %+v", s)
 			}
@@ -123,7 +123,7 @@ func TestDeadlineEndsTheSession(t *testing.T) {
 	if now := w.Clock.Now(); now.Before(tradertest.Monday.Add(20*time.Minute)) || now.After(tradertest.Monday.Add(21*time.Minute)) {
 		t.Errorf("ended at %s, want at the deadline", now)
 	}
-	if s := session(t, w, r.Session.ID); s.Status != db.StatusCompleted {
+	if s := sessionRow(t, w, r.Session.ID); s.Status != db.StatusCompleted {
 		t.Errorf("status %s", s.Status)
 	}
 }
@@ -190,5 +190,43 @@ func TestCapitalAndMaxPositionsBoundEntries(t *testing.T) {
 	}
 	if err := r.Stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestShutdownWhileTheBrokerHangs: a stop asked for while the exchange
+// hangs costs the broker's shutdown budget and no more; the final
+// checkpoint is written and the session completed whatever the broker did,
+// and one line says what it did not answer.
+func TestShutdownWhileTheBrokerHangs(t *testing.T) {
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			cfg := oneSymbol("GOOGL")
+			cfg.ShutdownTimeout = 300 * time.Millisecond
+			w := tradertest.New(t, tradertest.Options{Driver: driver, Momentum: eager(), Trader: cfg})
+			r := w.Start(tradertest.StartOptions{})
+			sid := r.Session.ID
+			if !r.Until(10*time.Minute, func() bool { return len(activePositions(t, w, sid)) == 1 }) {
+				t.Fatal("no position opened")
+			}
+			w.Hang()
+			defer w.Unhang()
+			began := time.Now()
+			if err := r.Stop(); err != nil {
+				t.Fatalf("stop while the broker hangs: %v", err)
+			}
+			if took := time.Since(began); took > cfg.ShutdownTimeout+5*time.Second {
+				t.Errorf("the stop took %s with a %s budget", took, cfg.ShutdownTimeout)
+			}
+			if s := sessionRow(t, w, sid); s.Status != db.StatusCompleted {
+				t.Errorf("session %s after the stop", s.Status)
+			}
+			cp, err := w.Store.NewestCheckpoint(context.Background(), sid, 0)
+			if err != nil || cp.Trigger != db.TriggerShutdown || cp.ActivePositionsCount != 1 {
+				t.Errorf("newest checkpoint %+v %v: want a shutdown checkpoint with the open position", cp.CheckpointMeta, err)
+			}
+			if len(w.Log.Messages("the broker did not answer within the shutdown budget; the final checkpoint is written without it, and resume or reconcile-only picks up what it did not say")) != 1 {
+				t.Errorf("no single line about the broker; log:\n%s", w.Log.Tail(15))
+			}
+		})
 	}
 }

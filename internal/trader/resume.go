@@ -14,6 +14,10 @@ import (
 type ResumeOptions struct {
 	// Force continues although reconcile found a side mismatch.
 	Force bool
+	// Reopened is how the previous run of a completed session ended, when
+	// this run reopens it: the resume checkpoint is then a reopen
+	// checkpoint that keeps it.
+	Reopened *db.SessionEnd
 }
 
 // ErrSideMismatch is returned by a resume that reconcile stopped: the store
@@ -53,6 +57,11 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 		return err
 	}
 	t.releaseIdleClaims(ctx)
+	if opts.Reopened != nil {
+		t.previousRun = opts.Reopened
+		t.checkpoint(ctx, db.TriggerReopen)
+		return nil
+	}
 	t.checkpoint(ctx, db.TriggerResume)
 	return nil
 }

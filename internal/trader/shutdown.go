@@ -10,16 +10,31 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// finish closes the session: final read-back, optional flattening, final
-// checkpoint, completed status, lease released.
+// finish closes the session: final read-back and optional flattening
+// within the broker's shutdown budget, then, whatever the broker did, the
+// final checkpoint, the completed status and the lease released, each on a
+// fresh context.
 func (t *Trader) finish(ctx context.Context) error {
+	t.broker.start(t.cfg.ShutdownTimeout)
+	defer t.broker.release()
 	sctx, cancel := detached(ctx)
 	defer cancel()
+	var unanswered []string
 	if err := t.sync(sctx); err != nil {
-		t.log.Warn().Err(err).Msg("final order read-back failed; resume or reconcile-only will pick it up")
+		unanswered = append(unanswered, "final order read-back")
+		t.log.Debug().Err(err).Msg("final order read-back failed")
 	}
 	if t.cfg.CloseOnExit {
 		t.flatten(sctx)
+	}
+	if t.broker.exhausted() {
+		if t.cfg.CloseOnExit {
+			unanswered = append(unanswered, "closing positions (--close-on-exit)")
+		}
+		t.log.Warn().Str("budget", t.cfg.ShutdownTimeout.String()).Strs("unanswered", unanswered).
+			Msg("the broker did not answer within the shutdown budget; the final checkpoint is written without it, and resume or reconcile-only picks up what it did not say")
+	} else if len(unanswered) > 0 {
+		t.log.Warn().Strs("unanswered", unanswered).Msg("the broker failed at shutdown; resume or reconcile-only picks up what it did not say")
 	}
 	t.releaseIdleClaims(sctx)
 	t.value.last = nil

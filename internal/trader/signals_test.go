@@ -105,8 +105,10 @@ func TestStallEvaluatesEveryBarOnce(t *testing.T) {
 // entries come at the first bar close after it.
 func TestMarketClosedWaitsForTheOpen(t *testing.T) {
 	saturday := time.Date(2025, 3, 1, 15, 0, 0, 0, time.UTC)
+	cfg := oneSymbol("META")
+	cfg.Interval, cfg.CheckpointInterval = time.Hour, 6*time.Hour
 	w := tradertest.New(t, tradertest.Options{Start: saturday, Momentum: eager(),
-		Exchange: exchange.Config{MarketHours: true}, Trader: oneSymbol("META")})
+		Exchange: exchange.Config{MarketHours: true}, Trader: cfg})
 	r := w.Start(tradertest.StartOptions{})
 	sid := r.Session.ID
 	if !r.Until(72*time.Hour, func() bool { return len(w.Entries(sid)) > 0 }) {

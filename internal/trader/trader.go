@@ -78,13 +78,20 @@ type Config struct {
 	// LongOnly are symbols the broker will not lend: DOWN signals on them
 	// are not traded.
 	LongOnly []string
+	// ShutdownTimeout is how long, after a shutdown is asked for, the
+	// broker may take to answer the step in flight and the final
+	// read-back; zero means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
 }
+
+// DefaultShutdownTimeout is the broker's budget at shutdown.
+const DefaultShutdownTimeout = 10 * time.Second
 
 // Trader trades one session.
 type Trader struct {
 	cfg      Config
 	store    Store
-	broker   Broker
+	broker   *budgeted
 	strategy strategy.Strategy
 	sess     Session
 	clock    clock.Clock
@@ -105,6 +112,9 @@ type Trader struct {
 	// resumeThrough is the newest bar end the session had scanned before
 	// it was resumed, from its checkpoint.
 	resumeThrough time.Time
+	// previousRun is the end of the run before a reopen, for the reopen
+	// checkpoint.
+	previousRun *db.SessionEnd
 
 	lastAccount    checkpoint.Account
 	haveAccount    bool
@@ -150,7 +160,10 @@ func New(cfg Config, d Deps) (*Trader, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Trader{cfg: cfg, store: d.Store, broker: d.Broker, strategy: d.Strategy, sess: d.Session,
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	t := &Trader{cfg: cfg, store: d.Store, broker: newBudgeted(d.Broker), strategy: d.Strategy, sess: d.Session,
 		clock: d.Clock, log: d.Log, fp: d.Failpoints, obs: d.Observer, tf: tf,
 		symbols: append([]string(nil), cfg.Symbols...), longOnly: map[string]bool{},
 		claimChecks: map[string]time.Time{}}
@@ -184,6 +197,10 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 	t.log.Info().Str("session", t.sessionID()).Strs("symbols", t.symbols).Str("timeframe", t.tf.name).
 		Str("interval", t.cfg.Interval.String()).Str("checkpoint_interval", t.cfg.CheckpointInterval.String()).
 		Str("settle_delay", t.cfg.SettleDelay.String()).Msg("trading")
+	// A shutdown request starts the broker's budget at once, so a step in
+	// flight against a broker that hangs is cut off too.
+	stopBudget := context.AfterFunc(ctx, func() { t.broker.start(t.cfg.ShutdownTimeout) })
+	defer stopBudget()
 	now := t.now()
 	next := schedule{sync: now, checkpoint: now.Add(t.cfg.CheckpointInterval)}
 	for {

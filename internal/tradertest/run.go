@@ -36,6 +36,8 @@ type StartOptions struct {
 	Observer trader.Observer
 	// Config replaces the world's trader configuration when set.
 	Config *trader.Config
+	// Reopen resumes a completed session on purpose.
+	Reopen bool
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -70,7 +72,15 @@ func (w *World) Resume(sessionID string, o StartOptions) *Run {
 
 // TryResume is Resume returning the error.
 func (w *World) TryResume(sessionID string, o StartOptions) (*Run, error) {
-	sess, err := w.Sessions().Resume(context.Background(), sessionID, 0)
+	var (
+		sess *session.Session
+		err  error
+	)
+	if o.Reopen {
+		sess, err = w.Sessions().Reopen(context.Background(), sessionID)
+	} else {
+		sess, err = w.Sessions().Resume(context.Background(), sessionID, 0)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +116,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 		}()
 		var err error
 		if resume {
-			err = tr.Resume(ctx)
+			err = tr.ResumeWith(ctx, trader.ResumeOptions{Reopened: sess.Reopened})
 		}
 		if err == nil {
 			err = tr.Run(ctx, o.Until)

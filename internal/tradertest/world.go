@@ -104,6 +104,7 @@ type World struct {
 	Log      *LogBuffer
 	Logger   zerolog.Logger
 	runs     runCount
+	gate     gate
 }
 
 // New builds a world: a fresh database, an in-memory exchange on the fake
@@ -131,7 +132,7 @@ func New(t testing.TB, o Options) *World {
 		t.Fatalf("start the exchange: %v", err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
-	srv := httptest.NewServer(e.Handler())
+	srv := httptest.NewServer(w.gate.wrap(e.Handler()))
 	t.Cleanup(srv.Close)
 	w.Exchange, w.URL = e, srv.URL
 

@@ -13,7 +13,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// Benchmarks for issue 7. History rows are bulk-filled with COPY and carry a
+// Benchmarks of the checkpoint figures in BENCHMARKS.md. History rows are bulk-filled with COPY and carry a
 // 10-position payload; only the newest row of a restore benchmark carries
 // the payload size being measured, since restore reads that row alone.
 
@@ -94,7 +94,7 @@ func fillCheckpoints(b *testing.B, s *Store, sessionID string, n int, positions 
 }
 
 // measure runs op b.N times and reports the median and p99 latency next to
-// the mean: issue 7 states its targets as medians, and a shared 2-core
+// the mean: BENCHMARKS.md states its figures as medians, and a shared 2-core
 // machine adds outliers that move the mean.
 func measure(b *testing.B, op func() error) {
 	b.Helper()
@@ -134,7 +134,7 @@ func reportLatency(b *testing.B, prefix string, ds []time.Duration) {
 	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, prefix+"p99-ms")
 }
 
-// BenchmarkFloorInsert is the floor of issue 7: one autocommit single-row
+// BenchmarkFloorInsert is the floor BENCHMARKS.md compares with: one autocommit single-row
 // INSERT of a 10-position checkpoint payload.
 func BenchmarkFloorInsert(b *testing.B) {
 	s := benchStore(b)

@@ -4,7 +4,7 @@
 // Durability: the database runs in WAL mode with synchronous=FULL, so every
 // commit is fsynced before it returns. Trading state (journal, fills,
 // positions) is RPO 0; NORMAL would be faster but may lose the last commits
-// on power loss, which rule 1 of the design forbids.
+// on power loss, which docs/design.md (Rules 1) forbids.
 //
 // Pages are 16 KiB (set before the file's first write, so journal_mode is
 // the shorthand key that modernc applies after the _pragma list): a

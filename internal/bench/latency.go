@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gambler-trader/gambler/internal/cli"
+	"github.com/gambler-trader/gambler/internal/orders"
+)
+
+// latencySpeed and latencySettle are the defaults of `gambler trade`: the
+// in-process exchange runs market time 60 times faster than the wall
+// clock, and a bar is scanned 3 s of market time after its close.
+const (
+	latencySpeed  = 60
+	latencySettle = 3 * time.Second
+	latencyBar    = 5 * time.Minute
+)
+
+// latencyResult is the signal-to-order figure: wall time from a bar's
+// close plus the settle delay to the entry's arrival at the exchange.
+type latencyResult struct {
+	symbols, bars int
+	all           []time.Duration
+}
+
+// latency trades LatencySymbols symbols on the defaults (5Min bars, an
+// exchange at speed 60) with thresholds every bar meets and exits so close
+// that positions close within their bar, so that every bar sends an entry
+// for nearly every symbol. The exchange stamps each order with its market
+// time of arrival; at a known speed that is the wall time too.
+func (r *runner) latency(ctx context.Context) error {
+	wld, err := newWorld(ctx, r.cfg.AdminURL, "gambler_bench_latency", latencySpeed)
+	if err != nil {
+		return err
+	}
+	defer wld.close(ctx)
+	syms := make([]string, r.cfg.LatencySymbols)
+	for i := range syms {
+		syms[i] = symbol(i)
+	}
+	w := &tickWatcher{c: wld.ctr, seen: make(chan struct{}, 1), message: "scan"}
+	tctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan int, 1)
+	app := &cli.App{IO: cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: w},
+		Getenv: func(string) string { return "" }}
+	go func() {
+		done <- cli.Main(tctx, []string{"trade", "--database-url", wld.db.URL, "--exchange-url", wld.srv.URL,
+			"--log-format", "json", "--symbols", strings.Join(syms, ","), "--duration", "0",
+			"--min-price-change-pct", "0.0001", "--min-volume-ratio", "0.0001",
+			"--take-profit-pct", "0.01", "--stop-loss-pct", "0.01", "--position-size", "1000"}, app)
+	}()
+	// Market time runs 60x: a bar closes every 5 s of wall time.
+	deadline := time.After(time.Duration(r.cfg.LatencyBars+4) * latencyBar / latencySpeed * 3)
+	for w.count() < r.cfg.LatencyBars+1 {
+		select {
+		case <-w.seen:
+		case code := <-done:
+			return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
+		case <-deadline:
+			cancel()
+			return fmt.Errorf("only %d scans in time:\n%s", w.count(), tail(w))
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
+	}
+	res, err := entryLatencies(wld.srv.URL)
+	if err != nil {
+		return err
+	}
+	res.symbols, res.bars = len(syms), r.cfg.LatencyBars
+	r.report.latency = res
+	return nil
+}
+
+// entryLatencies reads every order from the exchange's admin API and
+// measures each entry from its bar's close plus the settle delay.
+func entryLatencies(base string) (*latencyResult, error) {
+	resp, err := http.Get(base + "/sim/v1/orders")
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer resp.Body.Close()
+	var all []struct {
+		ClientOrderID string    `json:"client_order_id"`
+		CreatedAt     time.Time `json:"created_at"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
+		return nil, fmt.Errorf("decode orders: %w", err)
+	}
+	res := &latencyResult{}
+	for _, o := range all {
+		i := strings.IndexByte(o.ClientOrderID, '-')
+		if i < 0 {
+			continue
+		}
+		// The session id is the prefix without its "g" and dashes; EntryBar
+		// needs it only to strip the prefix again.
+		prefix := o.ClientOrderID[1:i]
+		sid := prefix[:8] + "-" + prefix[8:12] + "-" + prefix[12:16] + "-" + prefix[16:20] + "-" + prefix[20:]
+		if _, bar, ok := orders.EntryBar(sid, o.ClientOrderID); ok {
+			market := o.CreatedAt.Sub(bar.Add(latencyBar + latencySettle))
+			res.all = append(res.all, market/latencySpeed)
+		}
+	}
+	if len(res.all) == 0 {
+		return nil, fmt.Errorf("no entries among %d orders", len(all))
+	}
+	return res, nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package trader_test
+
+const raceEnabled = false
