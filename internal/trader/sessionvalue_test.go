@@ -106,7 +106,7 @@ func TestCheckpointsCarryTheSessionsValue(t *testing.T) {
 				t.Fatal(err)
 			}
 			v, ok := checkpoint.Decode(r2).SessionValue()
-			s := session(t, w, sid)
+			s := sessionRow(t, w, sid)
 			if !ok || s.Status != db.StatusCompleted || !s.FinalPortfolioValue.Valid || !s.PnL.Valid ||
 				!s.FinalPortfolioValue.Decimal.Equal(v.Equity.Decimal) || !s.PnL.Decimal.Equal(v.Realized.Add(v.Unrealized)) {
 				t.Errorf("session ended with final %v pnl %v; the shutdown checkpoint says %+v (%v)", s.FinalPortfolioValue, s.PnL, v, acct)
