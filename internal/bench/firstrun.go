@@ -55,7 +55,11 @@ func (r *runner) oneFirstRun(ctx context.Context) (scan, entry time.Duration, er
 		return 0, 0, err
 	}
 	defer func() { _ = os.RemoveAll(home) }()
-	cmd := exec.CommandContext(ctx, r.cfg.Binary, "trade", "--log-format", "json")
+	bin, err := filepath.Abs(r.cfg.Binary)
+	if err != nil {
+		return 0, 0, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "trade", "--log-format", "json")
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "APCA_API_KEY_ID=", "APCA_API_SECRET_KEY=")
 	cmd.Dir = home

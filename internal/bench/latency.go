@@ -98,13 +98,13 @@ func entryLatencies(base string) (*latencyResult, error) {
 	}
 	res := &latencyResult{}
 	for _, o := range all {
-		i := strings.IndexByte(o.ClientOrderID, '-')
-		if i < 0 {
+		// The session's prefix is "g", 32 hex digits and "-"; legs have ids
+		// of the exchange's own.
+		id := o.ClientOrderID
+		if len(id) < 35 || id[0] != 'g' || id[33] != '-' {
 			continue
 		}
-		// The session id is the prefix without its "g" and dashes; EntryBar
-		// needs it only to strip the prefix again.
-		prefix := o.ClientOrderID[1:i]
+		prefix := id[1:33]
 		sid := prefix[:8] + "-" + prefix[8:12] + "-" + prefix[12:16] + "-" + prefix[16:20] + "-" + prefix[20:]
 		if _, bar, ok := orders.EntryBar(sid, o.ClientOrderID); ok {
 			market := o.CreatedAt.Sub(bar.Add(latencyBar + latencySettle))

@@ -112,7 +112,7 @@ func newCheckpointsShowCmd(app *App) *cobra.Command {
 				}
 				id = n
 			}
-			s, err := app.openStore(cmd.Context())
+			s, err := app.openStoreReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}

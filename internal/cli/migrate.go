@@ -21,7 +21,7 @@ func newMigrateCmd(app *App) *cobra.Command {
 		Long:  "Migrations also run automatically whenever a command opens the database;\nthis command runs them explicitly, e.g. before a deploy.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := app.openStore(cmd.Context())
+			s, err := app.openWith(cmd.Context(), dbopen.Migrate[func(string) string])
 			if err != nil {
 				return err
 			}

@@ -68,7 +68,11 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	store, err := a.openStore(ctx)
+	open := a.openStore
+	if dryRun {
+		open = a.openStoreReadOnly
+	}
+	store, err := open(ctx)
 	if err != nil {
 		return err
 	}

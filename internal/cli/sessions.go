@@ -52,7 +52,7 @@ func newSessionsCmd(app *App) *cobra.Command {
 			if instance < 0 {
 				return usageError("--instance-id must be 0 (all instances) or more")
 			}
-			s, err := app.openStore(c.Context())
+			s, err := app.openStoreReadOnly(c.Context())
 			if err != nil {
 				return err
 			}

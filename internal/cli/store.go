@@ -18,20 +18,31 @@ const openTimeout = 15 * time.Second
 
 // openStore opens the configured store and runs pending migrations.
 func (a *App) openStore(ctx context.Context) (db.Store, error) {
+	return a.openWith(ctx, dbopen.Open[func(string) string])
+}
+
+// openStoreReadOnly opens the configured store for a command that only
+// looks: nothing is created or migrated.
+func (a *App) openStoreReadOnly(ctx context.Context) (db.Store, error) {
+	return a.openWith(ctx, dbopen.OpenReadOnly[func(string) string])
+}
+
+func (a *App) openWith(ctx context.Context,
+	open func(context.Context, string, func(string) string, ...dbopen.Option) (db.Store, error)) (db.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
-	s, err := dbopen.Open(ctx, a.str("database.url"), a.Getenv)
+	s, err := open(ctx, a.str("database.url"), a.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%w (check --database-url / GAMBLER_DATABASE_URL)", err)
 	}
 	return s, nil
 }
 
-// openSession opens the store and resolves the session a command works on
-// (the named one, or the most recently started). The caller closes the
-// store.
+// openSession opens the store read-only and resolves the session a
+// command looks at (the named one, or the most recently started). The
+// caller closes the store.
 func (a *App) openSession(ctx context.Context, id string) (db.Store, db.Session, error) {
-	s, err := a.openStore(ctx)
+	s, err := a.openStoreReadOnly(ctx)
 	if err != nil {
 		return nil, db.Session{}, err
 	}

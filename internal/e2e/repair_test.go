@@ -50,7 +50,7 @@ func TestRepairedExitClosesPositionWhileTrading(t *testing.T) {
 			if code != 0 || !strings.Contains(r.Stdout(), "missing_exits") {
 				t.Fatalf("reconcile-only exit %d: %s", code, r.Stdout())
 			}
-			trader := e.Start(nil, append([]string{"resume-session", s.ID}, e.runArgs("--duration", "0", "--max-positions", "1")...)...)
+			trader := e.Start(nil, append([]string{"resume-session", s.ID, "--reopen"}, e.runArgs("--duration", "0", "--max-positions", "1")...)...)
 			Eventually(t, 30*time.Second, "the resumed session", func() bool {
 				return strings.Contains(trader.Stdout(), s.ID)
 			})

@@ -11,9 +11,12 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// calibration is the wall time between the two clock readings that measure
-// how fast market time runs, before the first scan is scheduled.
-const calibration = 500 * time.Millisecond
+// calibration is the least wall time between the two clock readings that
+// measure how fast market time runs, before the first scan is scheduled.
+// Readings are stamped at the middle of their request, so a 200 ms span
+// gives the rate to a percent on a local exchange; the scan's wake-ups
+// refine it with every later reading.
+const calibration = 200 * time.Millisecond
 
 // retryScan is how soon a scan that could not read the clock or the bars
 // is tried again.
@@ -104,23 +107,42 @@ func (t *Trader) wakeFor(target time.Time) time.Time {
 // process traded the session are evaluated in order, as a scan would have:
 // now while the market is open, else at the open.
 func (t *Trader) warmUp(ctx context.Context) (broker.Clock, error) {
-	if err := t.clock.Sleep(ctx, calibration); err != nil {
-		return broker.Clock{}, err
-	}
+	// The rate of market time is measured between the reading that made
+	// this scan due and one taken at least calibration later; the bars
+	// request runs in between, so the wait costs nothing when it is slow.
+	began := t.now()
 	c, err := t.readClock(ctx)
 	if err != nil {
 		return c, err
 	}
-	upTo := t.tf.lastEnd(c.Timestamp.Add(-t.cfg.SettleDelay))
-	from := upTo
-	if !t.resumeThrough.IsZero() && t.resumeThrough.Before(upTo) && upTo.Sub(t.resumeThrough) < t.tf.reach(t.strategy.Lookback()) {
-		from = t.resumeThrough
+	fill := func(upTo time.Time) (time.Time, map[string][]broker.Bar, error) {
+		from := upTo
+		if !t.resumeThrough.IsZero() && t.resumeThrough.Before(upTo) && upTo.Sub(t.resumeThrough) < t.tf.reach(t.strategy.Lookback()) {
+			from = t.resumeThrough
+		}
+		raw, err := t.broker.Bars(ctx, t.symbols, t.tf.name, from.Add(-t.tf.reach(t.strategy.Lookback())), upTo, 0)
+		return from, raw, err
 	}
-	start := from.Add(-t.tf.reach(t.strategy.Lookback()))
-	raw, err := t.broker.Bars(ctx, t.symbols, t.tf.name, start, upTo, 0)
+	upTo := t.tf.lastEnd(c.Timestamp.Add(-t.cfg.SettleDelay))
+	from, raw, err := fill(upTo)
 	if err != nil {
 		return c, err
 	}
+	if err := t.clock.Sleep(ctx, calibration-t.now().Sub(began)); err != nil {
+		return c, err
+	}
+	if c, err = t.readClock(ctx); err != nil {
+		return c, err
+	}
+	if later := t.tf.lastEnd(c.Timestamp.Add(-t.cfg.SettleDelay)); later.After(upTo) {
+		// A bar closed while the cache was filled: ask again, so the
+		// window is the last N bars as of now.
+		upTo = later
+		if from, raw, err = fill(upTo); err != nil {
+			return c, err
+		}
+	}
+	start := from.Add(-t.tf.reach(t.strategy.Lookback()))
 	short := []string{}
 	for _, sym := range t.symbols {
 		for _, b := range t.bars.closed(raw[sym], start, from) {

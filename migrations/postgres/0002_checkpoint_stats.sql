@@ -1,5 +1,6 @@
 -- +goose Up
--- Issue 7: stats in constant time and fewer bytes per checkpoint row.
+-- Checkpoint stats in constant time and fewer bytes per checkpoint row
+-- (BENCHMARKS.md).
 --
 -- checkpoint_stats keeps one row of running aggregates per session,
 -- maintained by statement-level triggers on position_checkpoints, so rows

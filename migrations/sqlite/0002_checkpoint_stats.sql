@@ -1,5 +1,5 @@
 -- +goose Up
--- Issue 7: stats in constant time. The same per-session running aggregates
+-- Checkpoint stats in constant time (BENCHMARKS.md). The same per-session running aggregates
 -- as PostgreSQL's 0002, kept by row triggers (SQLite has no statement-level
 -- ones), so rows written by any tool are counted. First and last checkpoint
 -- times are two probes of position_checkpoints_session_time_idx.

@@ -1,5 +1,5 @@
 -- +goose Up
--- Issue 8: several instances trade one broker account, which nets positions
+-- Several instances trade one broker account, which nets positions
 -- per symbol. A session claims a symbol before it enters; the primary key
 -- lets one session at a time hold it. Deleting a session drops its claims.
 CREATE TABLE IF NOT EXISTS symbol_claims (

@@ -12,6 +12,7 @@ func fillTests() []suiteTest {
 		{"Fill/EntryAppliedExactlyOnce", testFillExactlyOnce},
 		{"Fill/ExitClosesPosition", testFillClose},
 		{"Fill/FailedEffectLeavesNoTrace", testFillAtomic},
+		{"Fill/EveryFailedEffectRollsBack", testFillEveryEffectRollsBack},
 	}
 }
 
@@ -151,4 +152,42 @@ func testFillAtomic(t *testing.T, h Harness) {
 	eq(t, "fills after the retry", len(fills(t, s, sess.ID)), 1)
 	eq(t, "order Status after the retry", getOrder(t, s, "gmb-r-000001").Status, "filled")
 	eq(t, "active positions after the retry", len(activePositions(t, s, sess.ID)), 1)
+}
+
+// Whichever effect fails, the fill row and the effects before it are
+// rolled back with it: a failed update of an unknown order, a close of a
+// position closed already.
+func testFillEveryEffectRollsBack(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	closed := openPosition(t, s, position(sess.ID, "MSFT", 0))
+	closePosition(t, s, closed, BaseTime().Add(time.Minute))
+	insertOrder(t, s, order(sess.ID, "gmb-e-000001", 1))
+	at := BaseTime().Add(2 * time.Minute)
+
+	unknownOrder := entryEffect(sess.ID, "exec-a", "gmb-e-000001", at)
+	unknownOrder.Order.ClientOrderID = "gmb-missing"
+	_, err := s.ApplyFill(t.Context(), unknownOrder)
+	wantErrIs(t, err, db.ErrNotFound, "ApplyFill updating an unknown order")
+
+	closeClosed := entryEffect(sess.ID, "exec-b", "gmb-e-000001", at)
+	closeClosed.Close = &db.PositionClose{PositionID: closed, ExitTime: at, ExitReason: "again"}
+	_, err = s.ApplyFill(t.Context(), closeClosed)
+	wantErrIs(t, err, db.ErrConflict, "ApplyFill closing a closed position")
+
+	eq(t, "fills after the failed ApplyFills", len(fills(t, s, sess.ID)), 0)
+	eq(t, "order Status after the failed ApplyFills", getOrder(t, s, "gmb-e-000001").Status, db.OrderIntent)
+	eq(t, "active positions after the failed ApplyFills", len(activePositions(t, s, sess.ID)), 0)
+	eq(t, "ExitReason of the closed position", allPositions(t, s, sess.ID)[0].ExitReason, "take_profit")
+
+	// A fill with no effects applies once: nothing of the failed ones was
+	// left behind under its id.
+	bare := db.FillEffect{Fill: closeClosed.Fill}
+	if !applyFill(t, s, bare) {
+		t.Fatal("ApplyFill of the rolled-back fill id reported applied=false")
+	}
+	if applyFill(t, s, bare) {
+		t.Error("second ApplyFill of the same fill id reported applied=true")
+	}
+	eq(t, "fills after the bare fill", len(fills(t, s, sess.ID)), 1)
 }

@@ -33,6 +33,7 @@ func suite() []suiteTest {
 	for _, group := range [][]suiteTest{
 		sessionTests(),
 		leaseTests(),
+		fenceTests(),
 		positionTests(),
 		journalTests(),
 		fillTests(),

@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ func positionTests() []suiteTest {
 		{"Position/OneActivePerSymbol", testPositionOneActive},
 		{"Position/CloseAndReopen", testPositionCloseReopen},
 		{"Position/SetQtyAndRepairCount", testPositionQtyRepair},
+		{"Position/ClosedIsConflictUnknownIsNotFound", testPositionClosedConflict},
+		{"Position/ActiveOldestFirst", testPositionActiveOrder},
 	}
 }
 
@@ -173,4 +176,49 @@ func testPositionQtyRepair(t *testing.T, h Harness) {
 		"SetPositionQty of an unknown id")
 	_, err := s.IncrementRepairCount(t.Context(), 999999)
 	wantErrIs(t, err, db.ErrNotFound, "IncrementRepairCount of an unknown id")
+}
+
+// A write to a position that is no longer active is a conflict (the
+// caller's view is stale), not a missing row; and it changes nothing.
+func testPositionClosedConflict(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	id := openPosition(t, s, position(sess.ID, "AAPL", 0))
+	exit := BaseTime().Add(15 * time.Minute)
+	closePosition(t, s, id, exit)
+
+	err := s.ClosePosition(t.Context(), db.PositionClose{PositionID: id, ExitTime: exit.Add(time.Hour),
+		ExitPrice: nullDec("1"), ExitReason: "again"})
+	wantErrIs(t, err, db.ErrConflict, "ClosePosition of a closed position")
+	if errors.Is(err, db.ErrNotFound) {
+		t.Errorf("ClosePosition of a closed position: %v also wraps ErrNotFound", err)
+	}
+	wantErrIs(t, s.SetPositionQty(t.Context(), id, dec("3"), exit), db.ErrConflict,
+		"SetPositionQty of a closed position")
+
+	p := allPositions(t, s, sess.ID)[0]
+	eqTimePtr(t, "ExitTime after the refused close", p.ExitTime, exit)
+	eq(t, "ExitReason after the refused close", p.ExitReason, "take_profit")
+	eqNullDec(t, "ExitPrice after the refused close", p.ExitPrice, nullDec("155"))
+	eqDec(t, "Qty after the refused SetPositionQty", p.Qty, dec("10"))
+
+	err = s.ClosePosition(t.Context(), db.PositionClose{PositionID: id + 1000, ExitTime: exit, ExitReason: "x"})
+	wantErrIs(t, err, db.ErrNotFound, "ClosePosition of an unknown id")
+	if errors.Is(err, db.ErrConflict) {
+		t.Errorf("ClosePosition of an unknown id: %v also wraps ErrConflict", err)
+	}
+}
+
+// ActivePositions and Positions list by entry time, then by id, whatever
+// order the positions were opened in.
+func testPositionActiveOrder(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	late := openPosition(t, s, position(sess.ID, "MSFT", 2*time.Hour))
+	early := openPosition(t, s, position(sess.ID, "AAPL", time.Hour))
+	tieA := openPosition(t, s, position(sess.ID, "NVDA", 3*time.Hour))
+	tieB := openPosition(t, s, position(sess.ID, "TSLA", 3*time.Hour))
+	want := []int64{early, late, tieA, tieB}
+	eqSlice(t, "ActivePositions (entry_time, id)", positionIDs(activePositions(t, s, sess.ID)), want)
+	eqSlice(t, "Positions (entry_time, id)", positionIDs(allPositions(t, s, sess.ID)), want)
 }

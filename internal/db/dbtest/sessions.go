@@ -114,6 +114,14 @@ func testLatestSession(t *testing.T, h Harness) {
 	got, err = s.LatestSession(t.Context())
 	must(t, err, "latest session")
 	eq(t, "LatestSession after a newer start", got.ID, newest.ID)
+
+	// Equal start times: the one created later is the latest.
+	tieStart := BaseTime().Add(3 * time.Hour)
+	created := SeedSession(t, s, startedAt(tieStart), func(x *db.Session) { x.CreatedAt = tieStart.Add(time.Second) })
+	SeedSession(t, s, startedAt(tieStart))
+	got, err = s.LatestSession(t.Context())
+	must(t, err, "latest session")
+	eq(t, "LatestSession among equal start times", got.ID, created.ID)
 }
 
 func testLatestResumable(t *testing.T, h Harness) {

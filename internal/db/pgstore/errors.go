@@ -1,50 +1,52 @@
 package pgstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// SQLSTATE codes the store translates into the contract's errors.
-const (
-	codeUniqueViolation     = "23505"
-	codeForeignKeyViolation = "23503"
-	codeRaiseException      = "P0001"
-)
-
-// wrapErr adds context to err and translates driver errors into the
-// contract's sentinel errors, so callers never need to know SQLSTATEs.
-func wrapErr(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
+// kind maps the SQLSTATE codes the store translates to the contract's
+// sentinels.
+func kind(code string) error {
+	switch code {
+	case "23505": // unique_violation
+		return db.ErrConflict
+	case "23503": // foreign_key_violation: the referenced session does not exist
+		return db.ErrNotFound
+	case "P0001": // raise_exception: the checkpoint immutability trigger
+		return db.ErrImmutable
+	case "55P03", // lock_not_available: lock_timeout
+		"57014", // query_canceled: statement_timeout
+		"40P01", // deadlock_detected
+		"40001": // serialization_failure
+		return db.ErrBusy
+	case "42501", // insufficient_privilege
+		"25006", // read_only_sql_transaction: a read-only store
+		"28000", // invalid_authorization_specification
+		"28P01": // invalid_password
+		return db.ErrPermission
+	case "53100": // disk_full
+		return db.ErrDiskFull
 	}
-	what := fmt.Sprintf(format, args...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, db.ErrNotFound)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case codeUniqueViolation:
-			return fmt.Errorf("%s: %w: %s", what, db.ErrConflict, pgErr.Message)
-		case codeForeignKeyViolation:
-			// The referenced session (or order) does not exist.
-			return fmt.Errorf("%s: %w: %s", what, db.ErrNotFound, pgErr.Detail)
-		case codeRaiseException:
-			return fmt.Errorf("%s: %w", what, db.ErrImmutable)
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return nil
 }
 
-// isUniqueViolationOn reports whether err is a unique violation of the named
-// constraint or index.
-func isUniqueViolationOn(err error, constraint string) bool {
+// mapErr translates PostgreSQL errors into the contract's sentinels,
+// keeping the server's error in the chain for its message. A statement
+// cancelled because the caller's context ended is not the database being
+// busy, and stays the context's error.
+func mapErr(err error) error {
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation && pgErr.ConstraintName == constraint
+	if !errors.As(err, &pgErr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if k := kind(pgErr.Code); k != nil && !errors.Is(err, k) {
+		return fmt.Errorf("%w: %w", k, err)
+	}
+	return err
 }

@@ -12,9 +12,9 @@ import (
 
 // killLeaseBackend terminates the server process of the lease's connection,
 // as a database restart or a network cut would.
-func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
+func killLeaseBackend(t *testing.T, s *Store, sessionID string) {
 	t.Helper()
-	pid := l.(*lease).conn.PgConn().PID()
+	pid := lockBackend(t, s, sessionID)
 	if _, err := s.pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,21 @@ func killLeaseBackend(t *testing.T, s *Store, l db.Lease) {
 	}
 }
 
+// lockBackend is the server process holding the session's lease lock.
+func lockBackend(t *testing.T, s *Store, sessionID string) uint32 {
+	t.Helper()
+	key := leaseKey(sessionID)
+	var pid uint32
+	err := s.pool.QueryRow(context.Background(), `SELECT pid FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objsubid = 1
+		  AND classid = $1::bigint::oid AND objid = $2::bigint::oid`,
+		int64(uint32(uint64(key)>>32)), int64(uint32(uint64(key)))).Scan(&pid)
+	if err != nil {
+		t.Fatalf("find the backend holding the lease of %s: %v", sessionID, err)
+	}
+	return pid
+}
+
 // TestLeaseAliveRetakesLostLock: an outage that kills the lease's connection
 // frees the advisory lock; Alive takes it again, so a second process is
 // still refused afterwards.
@@ -50,7 +65,7 @@ func TestLeaseAliveRetakesLostLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Release(ctx)
-	killLeaseBackend(t, s, l)
+	killLeaseBackend(t, s, sess.ID)
 	if err := l.Alive(ctx); err != nil {
 		t.Fatalf("Alive after the connection died: %v", err)
 	}
@@ -72,7 +87,7 @@ func TestLeaseAliveReportsTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Release(ctx)
-	killLeaseBackend(t, s, l)
+	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
 		t.Fatalf("the lock should be free after the connection died: %v", err)
@@ -104,5 +119,43 @@ func TestLeaseRefusalNamesLiveHolderNotStaleRow(t *testing.T) {
 	var held *db.LeaseHeldError
 	if !errors.As(err, &held) || held.Holder.PID != 33 {
 		t.Fatalf("refusal: %v, want pid 33 named", err)
+	}
+}
+
+// TestLeaseAliveSeesATakeoverThatEnded: while the connection was down
+// another process took the session and let it go again. The lock is free,
+// but the epoch moved on: Alive must not take the session back, and must
+// not keep the lock it briefly retook.
+func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	killLeaseBackend(t, s, sess.ID)
+	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	if err != nil {
+		t.Fatalf("the lock should be free after the connection died: %v", err)
+	}
+	if err := other.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var held *db.LeaseHeldError
+	if err := l.Alive(ctx); !errors.As(err, &held) {
+		t.Fatalf("Alive after a takeover that ended: %v, want a *db.LeaseHeldError", err)
+	}
+	if _, running, err := s.LeaseHolder(ctx, sess.ID); err != nil || running {
+		t.Fatalf("lease after the lost holder's Alive: running %v, %v; want free", running, err)
+	}
+	third, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "c", PID: 33})
+	if err != nil {
+		t.Fatalf("acquire after the lost holder's Alive: %v", err)
+	}
+	defer third.Release(ctx)
+	if third.Epoch() != l.Epoch()+2 {
+		t.Errorf("epoch of the third holder %d, want %d", third.Epoch(), l.Epoch()+2)
 	}
 }

@@ -251,7 +251,7 @@ func TestLeaseDiesWithItsConnection(t *testing.T) {
 	if h, ok, err := b.LeaseHolder(t.Context(), "s"); err != nil || !ok || h.PID != 11 {
 		t.Fatalf("holder seen by the other process: %+v %v %v", h, ok, err)
 	}
-	pid := l.(*lease).conn.PgConn().PID()
+	pid := lockBackend(t, b, "s")
 	if _, err := b.pool.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
 		t.Fatal(err)
 	}

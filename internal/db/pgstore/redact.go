@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/migrate"
 )
 
 // redactURL renders a connection URL for messages with its password masked.
@@ -25,7 +28,8 @@ func redactURL(raw string) string {
 // redactErr flattens err to one line with every password found in raw
 // replaced. The driver's own redaction is best effort, so this is the belt
 // to its braces. The result does not unwrap to the original error, whose
-// text could still hold the password.
+// text could still hold the password, only to the sentinels it wrapped
+// (redactedKinds), so callers can still classify it.
 func redactErr(err error, raw string) error {
 	if err == nil {
 		return nil
@@ -43,8 +47,29 @@ func redactErr(err error, raw string) error {
 			parts = append(parts, line)
 		}
 	}
-	return errors.New(strings.Join(parts, " "))
+	r := &redacted{msg: strings.Join(parts, " ")}
+	for _, k := range redactedKinds() {
+		if errors.Is(err, k) {
+			r.kinds = append(r.kinds, k)
+		}
+	}
+	return r
 }
+
+// redactedKinds are the sentinels a redacted error keeps.
+func redactedKinds() []error {
+	return []error{migrate.ErrSchemaBehind, migrate.ErrSchemaAhead, db.ErrNotFound, db.ErrPermission, db.ErrBusy}
+}
+
+// redacted is an error's text without passwords, wrapping only the
+// sentinels the error wrapped.
+type redacted struct {
+	msg   string
+	kinds []error
+}
+
+func (r *redacted) Error() string   { return r.msg }
+func (r *redacted) Unwrap() []error { return r.kinds }
 
 func passwords(raw string) []string {
 	var pws []string

@@ -55,7 +55,7 @@ func fillCheckpoints(b *testing.B, s *Store, rows int) {
 		b.Fatal(err)
 	}
 	for i := range rows {
-		at := ts(base.Add(time.Duration(i) * time.Second))
+		at := tsText(base.Add(time.Duration(i) * time.Second))
 		if _, err := st.ExecContext(ctx, benchSession, at, string(positions), string(account), at, i+1,
 			len(positions)+len(account), sum); err != nil {
 			b.Fatal(err)
@@ -103,7 +103,7 @@ func BenchmarkFloorInsert(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		at := ts(base.Add(time.Duration(i) * time.Second))
+		at := tsText(base.Add(time.Duration(i) * time.Second))
 		if _, err := s.w.ExecContext(ctx, `INSERT INTO position_checkpoints (session_id, checkpoint_time,
 			positions_snapshot, account_snapshot) VALUES (?,?,?,?)`,
 			benchSession, at, string(positions), string(account)); err != nil {
@@ -245,3 +245,5 @@ func copyFile(b *testing.B, from, to string) {
 		b.Fatal(err)
 	}
 }
+
+func tsText(t time.Time) string { return t.UTC().Format(db.TimeFormat) }

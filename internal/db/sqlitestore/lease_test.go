@@ -99,7 +99,9 @@ func TestLeaseRejectsSessionIDThatIsNotAFileName(t *testing.T) {
 	}
 }
 
-func TestLeaseHeartbeatAdvancesAndStopsOnRelease(t *testing.T) {
+// The heartbeat is written by Alive, not by a goroutine of its own: a
+// holder whose trading loop stopped checking its lease stops beating.
+func TestLeaseHeartbeatAdvancesOnAliveAndStopsOnRelease(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var ticks atomic.Int64
 	clock := func() time.Time { return base.Add(time.Duration(ticks.Add(1)) * time.Second) }
@@ -115,16 +117,17 @@ func TestLeaseHeartbeatAdvancesAndStopsOnRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := heartbeat(t, s)
-	// Wait (bounded) for the goroutine to write a later heartbeat.
-	deadline := time.Now().Add(10 * time.Second)
-	for heartbeat(t, s) == first {
-		if time.Now().After(deadline) {
-			t.Fatal("lease_heartbeat never advanced")
-		}
-		time.Sleep(time.Millisecond)
+	if err := l.Alive(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if heartbeat(t, s) <= first {
+		t.Fatalf("lease_heartbeat %s did not advance from %s", heartbeat(t, s), first)
 	}
 	if err := l.Release(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if hb := heartbeat(t, s); hb != "" {
+		t.Errorf("lease_heartbeat after release = %q, want cleared", hb)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -245,4 +248,116 @@ func TestLeaseRefusalSkipsDeadHolderRow(t *testing.T) {
 	if !errors.As(err, &held) || held.Holder.PID != winner.PID {
 		t.Fatalf("refusal %v, want the winner pid %d named", err, winner.PID)
 	}
+}
+
+// heldLease opens a store at path, seeds session s1 and takes its lease.
+func heldLease(t *testing.T, path string) (*Store, db.Lease) {
+	t.Helper()
+	s := openAt(t, path)
+	seedSession(t, s, "s1")
+	l, err := s.AcquireLease(context.Background(), "s1", holderA())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Release(context.Background()) })
+	if err := l.Alive(context.Background()); err != nil {
+		t.Fatalf("Alive while held: %v", err)
+	}
+	return s, l
+}
+
+// wantReplaced checks that Alive says, now and after, that a file was
+// removed or replaced, naming it.
+func wantReplaced(t *testing.T, l db.Lease, file string) {
+	t.Helper()
+	for range 2 {
+		err := l.Alive(context.Background())
+		if !errors.Is(err, db.ErrStoreReplaced) || !strings.Contains(err.Error(), file) {
+			t.Fatalf("Alive = %v; want db.ErrStoreReplaced naming %s", err, file)
+		}
+	}
+}
+
+func TestAliveSeesTheLockFileRemoved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	_, l := heldLease(t, path)
+	lockFile := path + ".lease-s1.lock"
+	if err := os.Remove(lockFile); err != nil {
+		t.Fatal(err)
+	}
+	wantReplaced(t, l, lockFile)
+}
+
+func TestAliveSeesTheLockFileReplaced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	_, l := heldLease(t, path)
+	lockFile := path + ".lease-s1.lock"
+	if err := os.Rename(lockFile, lockFile+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lockFile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantReplaced(t, l, lockFile)
+}
+
+// A second process that finds the lock file gone takes the session: the
+// first one hears both that its lock file went and who took over, and its
+// fenced writes are refused.
+func TestAliveSeesATakeoverThroughARemovedLockFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	s, l := heldLease(t, path)
+	if err := os.Remove(path + ".lease-s1.lock"); err != nil {
+		t.Fatal(err)
+	}
+	other := openAt(t, path)
+	taker, err := other.AcquireLease(context.Background(), "s1", db.Holder{Host: "host-b", PID: 22})
+	if err != nil {
+		t.Fatalf("takeover through a removed lock file: %v", err)
+	}
+	defer taker.Release(context.Background())
+	err = l.Alive(context.Background())
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) || held.Holder.PID != 22 || !errors.Is(err, db.ErrStoreReplaced) {
+		t.Fatalf("Alive after the takeover = %v; want the new holder (pid 22) and db.ErrStoreReplaced", err)
+	}
+	err = s.Fenced(db.Fence{SessionID: "s1", Epoch: l.Epoch()}).SetSessionStatus(context.Background(), "s1",
+		db.StatusCompleted, base)
+	if !errors.Is(err, db.ErrFenced) {
+		t.Errorf("fenced write of the old holder: %v, want db.ErrFenced", err)
+	}
+}
+
+// rm g.db g.db-wal g.db-shm while the trader runs: its writes would go to
+// unlinked files nobody reads again.
+func TestAliveSeesTheDatabaseRemoved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	_, l := heldLease(t, path)
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	wantReplaced(t, l, path)
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("checking the lease created a new %s (stat: %v)", path, err)
+	}
+}
+
+func TestAliveSeesTheDatabaseReplaced(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "g.db")
+	_, l := heldLease(t, path)
+	other := filepath.Join(dir, "other.db")
+	s2, err := Open(context.Background(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	wantReplaced(t, l, path)
 }

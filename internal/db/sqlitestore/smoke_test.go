@@ -71,31 +71,6 @@ func TestConstraintErrorsMapToContract(t *testing.T) {
 	}
 }
 
-func TestApplyFillRollsBackEverythingOnConflict(t *testing.T) {
-	s := newStore(t)
-	ctx := context.Background()
-	seedSession(t, s, "s1")
-	seedPositions(t, s, "s1", 1) // an active SAAA already exists
-	fill := db.Fill{FillID: "f1", SessionID: "s1", Symbol: "SAAA", Side: "buy", Qty: mustDec("1"), Price: mustDec("2"), FilledAt: base}
-	_, err := s.ApplyFill(ctx, db.FillEffect{Fill: fill, Open: &db.Position{SessionID: "s1", Symbol: "SAAA",
-		EntryTime: base, EntryPrice: mustDec("2"), Qty: mustDec("1"), Direction: db.DirectionUp, Side: "buy"}})
-	if !errors.Is(err, db.ErrConflict) {
-		t.Fatalf("apply: %v, want ErrConflict", err)
-	}
-	fills, err := s.Fills(ctx, "s1")
-	if err != nil || len(fills) != 0 {
-		t.Fatalf("fills after rollback = %v, %v; want none", fills, err)
-	}
-	applied, err := s.ApplyFill(ctx, db.FillEffect{Fill: fill})
-	if err != nil || !applied {
-		t.Fatalf("apply after rollback = %v, %v; want applied", applied, err)
-	}
-	applied, err = s.ApplyFill(ctx, db.FillEffect{Fill: fill})
-	if err != nil || applied {
-		t.Fatalf("second apply = %v, %v; want not applied", applied, err)
-	}
-}
-
 func TestDeleteCheckpointsInSmallBatches(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -126,7 +101,8 @@ func TestDeleteCheckpointsInSmallBatches(t *testing.T) {
 func TestOpenAppliesDurabilitySettings(t *testing.T) {
 	s := newStore(t)
 	for pragma, want := range map[string]string{
-		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000", "page_size": "16384",
+		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "2000", "page_size": "16384",
+		"journal_size_limit": "1048576", "wal_autocheckpoint": "64",
 	} {
 		var got string
 		if err := s.w.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil {

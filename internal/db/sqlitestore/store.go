@@ -1,5 +1,8 @@
-// Package sqlitestore implements db.Store on an embedded SQLite file with the
-// pure Go driver modernc.org/sqlite, so the binary stays cgo-free.
+// Package sqlitestore is the SQLite driver of the store, on an embedded
+// file with the pure Go driver modernc.org/sqlite, so the binary stays
+// cgo-free. The shared store (sqlstore) holds every statement; this
+// package opens the file, runs statements and transactions, encodes times
+// as text, maps SQLite's errors, and holds leases as lock files.
 //
 // Durability: the database runs in WAL mode with synchronous=FULL, so every
 // commit is fsynced before it returns. Trading state (journal, fills,
@@ -24,16 +27,18 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/rs/zerolog"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/migrate"
+	"github.com/gambler-trader/gambler/internal/db/sqlstore"
 )
 
 var _ db.Store = (*Store)(nil)
@@ -43,46 +48,79 @@ const readers = 4
 
 // Store is the SQLite implementation of db.Store.
 type Store struct {
-	path      string
-	w         *sql.DB // one connection, IMMEDIATE transactions
-	r         *sql.DB // query_only connections
-	now       func() time.Time
-	heartbeat time.Duration
-	log       zerolog.Logger
+	*sqlstore.Store
+	path string
+	// file is the database file as it was opened, to tell when the path
+	// no longer leads to it.
+	file os.FileInfo
+	w    *sql.DB // one connection, IMMEDIATE transactions
+	r    *sql.DB // query_only connections
+}
+
+type options struct {
+	now         func() time.Time
+	heartbeat   time.Duration
+	busyTimeout time.Duration
+}
+
+func newOptions(opts []Option) options {
+	o := options{now: time.Now, busyTimeout: DefaultBusyTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
 }
 
 // Option changes a Store setting at Open.
-type Option func(*Store)
+type Option func(*options)
 
 // WithClock sets the clock used for lease times and row timestamps the
 // caller does not supply.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithHeartbeat sets how often a held lease refreshes lease_heartbeat.
-func WithHeartbeat(d time.Duration) Option { return func(s *Store) { s.heartbeat = d } }
+func WithHeartbeat(d time.Duration) Option { return func(o *options) { o.heartbeat = d } }
 
-// WithLogger sets where background failures (lease heartbeats) are logged.
-func WithLogger(l zerolog.Logger) Option { return func(s *Store) { s.log = l } }
+// WithBusyTimeout bounds how long a statement waits for another
+// connection's lock (busy_timeout) before it fails with db.ErrBusy. The
+// default is DefaultBusyTimeout.
+func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
+
+// DefaultBusyTimeout bounds how long a statement waits for another
+// connection's write lock before it fails with db.ErrBusy: well under the
+// trader's tick, as PostgreSQL's lock_timeout.
+const DefaultBusyTimeout = 2 * time.Second
+
+// WAL bounds: the writer checkpoints every walPages pages (1 MiB with 16
+// KiB pages, where SQLite's default of 1000 pages let the WAL reach 16 MB
+// and fill a small disk on its own) and a checkpoint truncates the WAL
+// file back to walLimit bytes.
+const (
+	walPages = 64
+	walLimit = 1 << 20
+)
+
+// common are the settings of every connection; journal_mode is the
+// shorthand key that modernc applies after the _pragma list, so the page
+// size is set first on a new file.
+func common(o options) string {
+	return fmt.Sprintf("_pragma=page_size(16384)&_pragma=busy_timeout(%d)&_pragma=foreign_keys(ON)"+
+		"&_pragma=synchronous(FULL)", o.busyTimeout.Milliseconds())
+}
 
 // Open opens (creating if needed) the database file at path and applies
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("open sqlite: invalid database path %q", path)
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: create directory: %w", abs, err)
 	}
-	s := &Store{path: abs, now: time.Now, heartbeat: 5 * time.Second, log: zerolog.Nop()}
-	for _, o := range opts {
-		o(s)
-	}
-	const common = "_pragma=page_size(16384)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", abs+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
+	o := newOptions(opts)
+	w, err := sql.Open("sqlite", abs+"?"+common(o)+fmt.Sprintf("&_pragma=journal_size_limit(%d)"+
+		"&_pragma=wal_autocheckpoint(%d)&_journal_mode=WAL&_txlock=immediate", walLimit, walPages))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
@@ -90,114 +128,238 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	s.w = w
 	// The writer connects first so the file exists and is in WAL mode before
 	// any reader opens it.
 	if _, err := migrate.Up(ctx, w, migrate.SQLite); err != nil {
 		_ = w.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, corruptAdvice(err, abs))
 	}
-	r, err := sql.Open("sqlite", abs+"?"+common+"&_pragma=query_only(1)")
+	// Readers never create the file: one connecting after the file was
+	// removed fails rather than start an empty database at the path.
+	r, err := sql.Open("sqlite", fileURI(abs)+"?mode=ro&"+common(o)+"&_pragma=query_only(1)")
 	if err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	s.r = r
-	return s, nil
+	return build(abs, w, r, false, o), nil
 }
 
-// Driver implements db.Store.
-func (s *Store) Driver() string { return "sqlite" }
+// OpenReadOnly opens the existing database file at path for reading only:
+// it creates no file or directory and migrates nothing. A missing file, a
+// database whose schema is not this gambler's (migrate.ErrSchemaBehind,
+// migrate.ErrSchemaAhead) and a damaged file (db.ErrCorrupt) are errors.
+// Writes through the store fail.
+//
+// Reading a WAL database needs its -shm and -wal files, which SQLite
+// creates next to it as for any reader. Where it cannot (a read-only
+// directory) and no -wal file holds unmerged commits, the file is read as
+// immutable.
+func OpenReadOnly(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no database at %s: %w", abs, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", abs, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open sqlite %s: it is a directory, not a database file", abs)
+	}
+	o := newOptions(opts)
+	uri := fileURI(abs) + "?mode=ro&" + common(o) + "&_pragma=query_only(1)"
+	r, err := openChecked(ctx, uri, abs)
+	if isCantOpen(err) {
+		if _, werr := os.Stat(abs + "-wal"); errors.Is(werr, os.ErrNotExist) {
+			r, err = openChecked(ctx, uri+"&immutable=1", abs)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s read-only: %w", abs, err)
+	}
+	return build(abs, r, r, true, o), nil
+}
+
+// openChecked opens a read-only pool and checks the schema version.
+func openChecked(ctx context.Context, uri, abs string) (*sql.DB, error) {
+	r, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	if _, err := migrate.Check(ctx, r, migrate.SQLite); err != nil {
+		_ = r.Close()
+		return nil, corruptAdvice(err, abs)
+	}
+	return r, nil
+}
+
+// fileURI is the file: URI of an absolute path, which SQLite reads
+// options such as mode=ro from.
+func fileURI(abs string) string { return "file:" + (&url.URL{Path: abs}).EscapedPath() }
+
+func absPath(path string) (string, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return "", fmt.Errorf("open sqlite: invalid database path %q", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+func build(abs string, w, r *sql.DB, readOnly bool, o options) *Store {
+	s := &Store{path: abs, w: w, r: r}
+	s.file, _ = os.Stat(abs) // a nil file is never the same as the path's
+	d := s.driver(o)
+	if readOnly {
+		d.Close = r.Close
+		d.Locks = readOnlyLocker{locker{s: s}}
+	}
+	s.Store = sqlstore.New(d)
+	return s
+}
+
+// CheckIntegrity runs SQLite's quick_check over the whole file: an error
+// wrapping db.ErrCorrupt, with how to look closer, when any page is
+// damaged. It reads every page, so it is for explicit checks (gambler
+// migrate), not for every open.
+func (s *Store) CheckIntegrity(ctx context.Context) error {
+	rows, err := s.r.QueryContext(ctx, `PRAGMA quick_check`)
+	if err != nil {
+		return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
+	}
+	defer func() { _ = rows.Close() }()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, corruptAdvice(err, s.path))
+	}
+	if len(problems) > 0 {
+		if len(problems) > 3 {
+			problems = append(problems[:3], fmt.Sprintf("and %d more", len(problems)-3))
+		}
+		return fmt.Errorf("check %s: %s: %w", s.path, strings.Join(problems, "; "),
+			corruptAdvice(db.ErrCorrupt, s.path))
+	}
+	return nil
+}
+
+func (s *Store) driver(o options) sqlstore.Driver {
+	return sqlstore.Driver{
+		Name:   "sqlite",
+		Read:   querier{s.r},
+		Write:  writer{querier{s.w}, s},
+		InTx:   s.inTx,
+		MapErr: s.mapErr,
+		Time:   func(t time.Time) any { return t.UTC().Format(db.TimeFormat) },
+		JSON:   func(b []byte) any { return string(b) },
+		JSONField: func(col, key string) string {
+			// -> gives the value's JSON text (a number's digits as
+			// written) where ->> would give a REAL; json_valid keeps one
+			// malformed snapshot, which a text column can hold, from
+			// failing the whole query.
+			return "CASE WHEN json_valid(" + col + ") THEN " + col + " -> '$." + key + "' END"
+		},
+		DeleteBatch: 1000,
+		SchemaVersion: func(ctx context.Context) (int64, error) {
+			return migrate.Applied(ctx, s.r, migrate.SQLite)
+		},
+		Close:     func() error { return errors.Join(s.r.Close(), s.w.Close()) },
+		Locks:     locker{s: s},
+		Now:       o.now,
+		Heartbeat: o.heartbeat,
+	}
+}
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }
 
-// SchemaVersion implements db.Store.
-func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	return migrate.Version(ctx, s.w, migrate.SQLite)
-}
-
-// Close closes both pools. Leases must be released before.
-func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
-}
-
-// inTx runs fn in one IMMEDIATE write transaction and commits it when fn
-// returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTx runs fn in one IMMEDIATE write transaction.
+func (s *Store) inTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", mapErr(err))
+		return s.relieved(ctx, fmt.Errorf("begin: %w", err))
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(querier{tx}); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.relieved(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", mapErr(err))
+		return s.relieved(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
 
-// execOne runs a single-row write and reports ErrNotFound when it touched
-// no row.
-func (s *Store) execOne(ctx context.Context, what, key string, q string, args ...any) error {
-	res, err := s.w.ExecContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", what, key, mapErr(err))
+// relieved passes err on; when the disk is full it first checkpoints the
+// WAL into the database and truncates it, which gives back the WAL's
+// space, so that the next write, or the final checkpoint of a shutdown,
+// can succeed. (It cannot when the database file must grow by more than
+// the disk has left for the pages the WAL holds.)
+func (s *Store) relieved(ctx context.Context, err error) error {
+	if isDiskFull(err) {
+		_, _ = s.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
-	return affectedOne(res, what, key)
+	return err
 }
 
-func affectedOne(res sql.Result, what, key string) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", what, key, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("%s %s: %w", what, key, db.ErrNotFound)
-	}
-	return nil
+// writer runs single-statement writes, relieving a full disk.
+type writer struct {
+	querier
+	s *Store
 }
 
-// queryer is what row readers need from *sql.DB and *sql.Tx.
-type queryer interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+func (w writer) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := w.querier.Exec(ctx, query, args...)
+	return n, w.s.relieved(ctx, err)
 }
 
-// collect scans every row of q with scan.
-func collect[T any](ctx context.Context, qr queryer, what string, scan func(*sql.Rows) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := qr.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, mapErr(err))
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, mapErr(err))
-	}
-	return out, nil
+func (w writer) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := w.querier.Query(ctx, query, args...)
+	return rows, w.s.relieved(ctx, err)
 }
 
-// first returns the first row of q or ErrNotFound.
-func first[T any](ctx context.Context, qr queryer, what string, scan func(*sql.Rows) (T, error), q string, args ...any) (T, error) {
-	var zero T
-	all, err := collect(ctx, qr, what, scan, q, args...)
-	if err != nil {
-		return zero, err
+// querier runs statements on a pool or on one transaction.
+type querier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
-	if len(all) == 0 {
-		return zero, fmt.Errorf("%s: %w", what, db.ErrNotFound)
-	}
-	return all[0], nil
 }
+
+func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+// sqlRows adapts *sql.Rows, whose Close reports an error that Err reports
+// too.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }

@@ -1,0 +1,28 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/gambler-trader/gambler/internal/db"
+)
+
+// CheckpointSeries implements db.Store. The values are extracted in SQL as
+// their JSON text, so the positions payload is never shipped, and decoded
+// by db.JSONDecimal and db.JSONTime. It walks the (session_id,
+// checkpoint_time) index.
+func (s *Store) CheckpointSeries(ctx context.Context, sessionID string) ([]db.CheckpointPoint, error) {
+	q := `SELECT id, sequence, checkpoint_time, ` + s.d.JSONField("account_snapshot", "portfolio_value") + `, ` +
+		s.d.JSONField("account_snapshot", "cash") + `, ` + s.d.JSONField("account_snapshot", "market_time") + `
+		FROM position_checkpoints WHERE session_id = $1 ORDER BY checkpoint_time, id`
+	return collect(ctx, s, s.d.Read, "checkpoint series of session "+sessionID, func(rows Rows) (db.CheckpointPoint, error) {
+		var (
+			p                   db.CheckpointPoint
+			value, cash, market string
+		)
+		err := rows.Scan(&p.ID, scanIntPtr(&p.Sequence), scanTime(&p.CheckpointTime), scanStr(&value),
+			scanStr(&cash), scanStr(&market))
+		p.PortfolioValue, p.Cash = db.JSONDecimal([]byte(value)), db.JSONDecimal([]byte(cash))
+		p.MarketTime = db.JSONTime([]byte(market))
+		return p, err
+	}, q, sessionID)
+}

@@ -1,0 +1,9 @@
+-- +goose Up
+-- Fencing: every AcquireLease increments the session's lease epoch, and a
+-- fenced write refuses to run unless the epoch it carries is still the
+-- session's, so a process that lost its lease (a dropped connection, a
+-- deleted lock file, a pause) cannot write on after another took over.
+ALTER TABLE trading_sessions ADD COLUMN IF NOT EXISTS lease_epoch bigint NOT NULL DEFAULT 0;
+
+-- +goose Down
+ALTER TABLE trading_sessions DROP COLUMN IF EXISTS lease_epoch;
