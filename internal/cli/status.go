@@ -33,7 +33,7 @@ func newStatusCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := app.openStore(cmd.Context())
+			s, err := app.openStoreReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
