@@ -45,6 +45,9 @@ type App struct {
 	// Signals delivers shutdown signals to long-running commands; nil means
 	// none (tests cancel through the context instead).
 	Signals <-chan os.Signal
+	// Build is what the release build stamped into main (main.version,
+	// main.commit); empty for a development build.
+	Build Build
 
 	v *viper.Viper
 	// keys holds every known config key, for the unknown-key check.

@@ -19,8 +19,9 @@ const duplicateSignalWindow = time.Second
 // RunProcess is the whole process: signal handling around Main. The first
 // SIGINT or SIGTERM cancels the context, which asks for a clean shutdown;
 // a second one, once duplicateSignalWindow has passed, exits at once, which
-// is safe because the journal is always consistent.
-func RunProcess(args []string) int {
+// is safe because the journal is always consistent. b is what main was
+// stamped with, empty for a development build.
+func RunProcess(args []string, b Build) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -38,5 +39,5 @@ func RunProcess(args []string) int {
 			}
 		}
 	}()
-	return Main(ctx, args, &App{IO: SystemIO()})
+	return Main(ctx, args, &App{IO: SystemIO(), Build: b})
 }

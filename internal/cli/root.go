@@ -41,6 +41,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		newTradeCmd(app),
 		newReconcileCmd(app),
 		newReportCmd(app),
+		newStatusCmd(app),
 	)
 	root.AddCommand(newResumeCmds(app)...)
 	// Unknown subcommands and bad positional args are usage errors too.

@@ -3,10 +3,13 @@ package trader
 import (
 	"context"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // checkpoint writes a snapshot. The account comes from the broker; when the
@@ -30,6 +33,10 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	}
 	acct.Timestamp = t.now().UTC()
 	acct.StrategyParams = t.strategyParams()
+	if f, ok := t.valueSession(sctx); ok {
+		v := checkpoint.NewSessionValue(f)
+		acct.Session = &v
+	}
 	t.fp.Hit(failpoint.InCheckpoint)
 	began := t.now()
 	acct.MarketTime = t.market.at(began)
@@ -79,4 +86,69 @@ func (t *Trader) strategyParams() map[string]any {
 	p["settle_delay"] = t.cfg.SettleDelay.String()
 	p["signal_max_age"] = t.maxAge().String()
 	return p
+}
+
+// sessionValue is what the trader remembers of its session's value: the
+// last prices the broker gave for the symbols the session holds, and the
+// figures of the last valuation.
+type sessionValue struct {
+	prices map[string]decimal.Decimal
+	last   *pnl.Figures
+}
+
+// valueSession computes the session's own value from its positions and the
+// broker's current prices of the symbols it holds (docs/design.md,
+// Session value). When the broker cannot answer, the last known
+// prices are used and marked stale; false when the store cannot answer.
+func (t *Trader) valueSession(ctx context.Context) (pnl.Figures, bool) {
+	positions, err := t.store.Positions(ctx, t.sessionID())
+	t.storeResult(err)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("positions unavailable; checkpoint carries no session value")
+		return pnl.Figures{}, false
+	}
+	prices := t.prices(ctx, positions)
+	f := pnl.Compute(pnl.Capital(t.sess.Row()), positions, prices)
+	t.value.last = &f
+	t.obs.SessionValue(f)
+	return f, true
+}
+
+// prices are the broker's current prices of the symbols the session
+// holds. The broker nets positions per symbol and a symbol is claimed by
+// one session at a time, so the broker position's current price is this
+// session's price whoever else trades the account. A held symbol the
+// broker did not price keeps its last known price, marked stale.
+func (t *Trader) prices(ctx context.Context, positions []db.Position) pnl.Prices {
+	held := map[string]bool{}
+	for _, p := range positions {
+		if p.Status == db.PositionActive {
+			held[p.Symbol] = true
+		}
+	}
+	if len(held) == 0 {
+		t.value.prices = nil
+		return pnl.Prices{}
+	}
+	fresh := map[string]decimal.Decimal{}
+	bp, err := t.broker.Positions(ctx)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("prices unavailable; the session is valued at the last known prices, marked stale")
+	}
+	for _, p := range bp {
+		if held[p.Symbol] && p.CurrentPrice.IsPositive() {
+			fresh[p.Symbol] = p.CurrentPrice
+		}
+	}
+	out := pnl.Prices{BySymbol: fresh, Stale: err != nil}
+	for sym := range held {
+		if _, ok := fresh[sym]; ok {
+			continue
+		}
+		if px, ok := t.value.prices[sym]; ok {
+			fresh[sym], out.Stale = px, true
+		}
+	}
+	t.value.prices = fresh
+	return out
 }

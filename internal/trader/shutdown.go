@@ -37,23 +37,20 @@ func (t *Trader) finish(ctx context.Context) error {
 		t.log.Warn().Strs("unanswered", unanswered).Msg("the broker failed at shutdown; resume or reconcile-only picks up what it did not say")
 	}
 	t.releaseIdleClaims(sctx)
+	t.value.last = nil
 	t.checkpoint(sctx, db.TriggerShutdown)
-	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
-	if t.haveAccount {
-		end.FinalPortfolioValue = decimal.NewNullDecimal(t.lastAccount.PortfolioValue)
-		if init := t.sess.Row().InitialPortfolioValue; init.Valid {
-			pnl := t.lastAccount.PortfolioValue.Sub(init.Decimal)
-			end.PnL = decimal.NewNullDecimal(pnl)
-			if init.Decimal.IsPositive() {
-				end.PnLPct = decimal.NewNullDecimal(pnl.Div(init.Decimal).Mul(decimal.NewFromInt(100)).Round(4))
-			}
-		}
+	if t.value.last == nil {
+		t.valueSession(sctx) // the checkpoint was skipped or could not value it
 	}
-	if all, err := t.store.Positions(sctx, t.sessionID()); err == nil {
-		for _, p := range all {
-			if p.Status == db.PositionClosed {
-				end.TotalTrades++
-			}
+	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
+	// The session's own value, as the shutdown checkpoint computed it; the
+	// account's value includes every other session on the account.
+	if v := t.value.last; v != nil {
+		end.FinalPortfolioValue, end.PnL, end.PnLPct = v.Equity, decimal.NewNullDecimal(v.PnL), v.PnLPct
+		end.TotalTrades = v.Closed
+		if !v.Priced() || v.PriceStale {
+			t.log.Warn().Strs("unpriced", v.Unpriced).Bool("stale", v.PriceStale).
+				Msg("final session value: some open positions lack a current price")
 		}
 	}
 	if err := t.sess.End(sctx, end); err != nil {

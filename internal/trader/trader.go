@@ -119,6 +119,7 @@ type Trader struct {
 
 	lastAccount    checkpoint.Account
 	haveAccount    bool
+	value          sessionValue
 	lastCheckpoint time.Time
 	cpFailures     int
 	// health guards the state that entries placed in parallel share: the
