@@ -2,6 +2,7 @@ package trader
 
 import (
 	"context"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -12,44 +13,86 @@ import (
 	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
-// checkpoint writes a snapshot. The account comes from the broker; when the
-// broker cannot answer, the last known values are used and marked stale. A
-// failed write is logged and counted, and the next interval tries again: a
-// checkpoint never stops trading, because the journal already holds every
-// fact the snapshot summarises.
+// checkpointAsync writes an interval checkpoint without holding the loop
+// up: a checkpoint blocked by a lock or a slow disk costs no scan and no
+// read-back. One is in flight at a time; an interval that finds the last
+// one still being written skips its own. The failpoint and everything the
+// loop alone may read are taken here, on the loop's goroutine.
+func (t *Trader) checkpointAsync(ctx context.Context, trigger string) {
+	if !t.cpBusy.CompareAndSwap(false, true) {
+		t.log.Warn().Msg("the previous checkpoint is still being written; this interval's is skipped")
+		return
+	}
+	in := t.prepareCheckpoint(trigger)
+	t.cpWG.Add(1)
+	t.spawn(func() {
+		defer t.cpWG.Done()
+		defer t.cpBusy.Store(false)
+		t.writeCheckpoint(ctx, in)
+	})
+}
+
+// checkpoint writes a checkpoint and waits for it, after any interval
+// checkpoint still in flight (resume, shutdown).
 func (t *Trader) checkpoint(ctx context.Context, trigger string) {
+	t.cpWG.Wait()
+	t.writeCheckpoint(ctx, t.prepareCheckpoint(trigger))
+}
+
+// checkpointInput is what the loop hands to a checkpoint's writer.
+type checkpointInput struct {
+	trigger string
+	began   time.Time
+	acct    checkpoint.Account
+}
+
+func (t *Trader) prepareCheckpoint(trigger string) checkpointInput {
+	t.fp.Hit(failpoint.InCheckpoint)
+	began := t.now()
+	acct := t.account()
+	acct.Stale = true
+	acct.StrategyParams = t.strategyParams()
+	acct.MarketTime = t.market.at(began)
+	acct.BarsThrough = t.bars.through
+	if trigger == db.TriggerReopen {
+		acct.PreviousRun = t.previousRun
+	}
+	return checkpointInput{trigger: trigger, began: began, acct: acct}
+}
+
+// writeCheckpoint writes a snapshot. The account comes from the broker;
+// when the broker cannot answer, the last known values are used and marked
+// stale. A failed write is logged and counted, and the next interval tries
+// again: a checkpoint never stops trading, because the journal already
+// holds every fact the snapshot summarises.
+func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) {
 	sctx, cancel := detached(ctx)
 	defer cancel()
 	if !t.leaseHeld(sctx) {
 		return
 	}
-	acct := t.lastAccount
-	acct.Stale = true
+	acct := in.acct
 	if a, err := t.broker.Account(sctx); err == nil {
 		t.rememberAccount(a)
-		acct = t.lastAccount
+		fresh := t.account()
+		acct.PortfolioValue, acct.BuyingPower, acct.Cash, acct.Stale = fresh.PortfolioValue, fresh.BuyingPower, fresh.Cash, false
 	} else {
 		t.log.Warn().Err(err).Msg("account unavailable; checkpoint carries the last known values, marked stale")
 	}
 	acct.Timestamp = t.now().UTC()
-	acct.StrategyParams = t.strategyParams()
 	if f, ok := t.valueSession(sctx); ok {
 		v := checkpoint.NewSessionValue(f)
 		acct.Session = &v
 	}
-	t.fp.Hit(failpoint.InCheckpoint)
-	began := t.now()
-	acct.MarketTime = t.market.at(began)
-	if trigger == db.TriggerReopen {
-		acct.PreviousRun = t.previousRun
-	}
-	acct.BarsThrough = t.bars.through
-	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), trigger, began, acct)
+	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), in.trigger, in.began, acct)
 	t.storeResult(err)
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
 	if err != nil {
 		t.obs.CheckpointFailed()
 		t.cpFailures++
-		t.log.Error().Err(err).Int("failures", t.cpFailures).Msg("checkpoint failed; retrying at the next interval")
+		t.log.Error().Err(err).Str("store", storeReason(err)).Int("failures", t.cpFailures).
+			Msg("checkpoint failed; retrying at the next interval")
 		return
 	}
 	t.lastCheckpoint = t.now()
@@ -57,17 +100,37 @@ func (t *Trader) checkpoint(ctx context.Context, trigger string) {
 	if m.SizeBytes != nil {
 		size = *m.SizeBytes
 	}
-	t.obs.CheckpointCreated(t.lastCheckpoint, t.lastCheckpoint.Sub(began), size)
+	t.obs.CheckpointCreated(t.lastCheckpoint, t.lastCheckpoint.Sub(in.began), size)
 	t.obs.ActivePositions(m.ActivePositionsCount)
 	ev := t.log.Debug()
-	if trigger != "interval" {
+	if in.trigger != db.TriggerInterval {
 		ev = t.log.Info()
 	}
-	ev.Int64("checkpoint", m.ID).Str("trigger", trigger).Int("active", m.ActivePositionsCount).
+	ev.Int64("checkpoint", m.ID).Str("trigger", in.trigger).Int("active", m.ActivePositionsCount).
 		Int("closed", m.ClosedTradesCount).Msg("checkpoint written")
 }
 
+// account is the last account the broker gave (a copy).
+func (t *Trader) account() checkpoint.Account {
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
+	return t.lastAccount
+}
+
+// checkpointAge is how long ago the last checkpoint was written; false
+// before the first.
+func (t *Trader) checkpointAge() (time.Duration, bool) {
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
+	if t.lastCheckpoint.IsZero() {
+		return 0, false
+	}
+	return t.now().Sub(t.lastCheckpoint), true
+}
+
 func (t *Trader) rememberAccount(a broker.Account) {
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
 	t.lastAccount = checkpoint.Account{PortfolioValue: a.PortfolioValue, BuyingPower: a.BuyingPower, Cash: a.Cash,
 		Timestamp: t.now().UTC()}
 	t.haveAccount = true
@@ -109,7 +172,9 @@ func (t *Trader) valueSession(ctx context.Context) (pnl.Figures, bool) {
 	}
 	prices := t.prices(ctx, positions)
 	f := pnl.Compute(pnl.Capital(t.sess.Row()), positions, prices)
+	t.acctMu.Lock()
 	t.value.last = &f
+	t.acctMu.Unlock()
 	t.obs.SessionValue(f)
 	return f, true
 }
@@ -127,7 +192,9 @@ func (t *Trader) prices(ctx context.Context, positions []db.Position) pnl.Prices
 		}
 	}
 	if len(held) == 0 {
+		t.acctMu.Lock()
 		t.value.prices = nil
+		t.acctMu.Unlock()
 		return pnl.Prices{}
 	}
 	fresh := map[string]decimal.Decimal{}
@@ -141,6 +208,8 @@ func (t *Trader) prices(ctx context.Context, positions []db.Position) pnl.Prices
 		}
 	}
 	out := pnl.Prices{BySymbol: fresh, Stale: err != nil}
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
 	for sym := range held {
 		if _, ok := fresh[sym]; ok {
 			continue

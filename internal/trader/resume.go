@@ -44,7 +44,9 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 		t.log.Info().Int64("checkpoint", r.CheckpointID).Time("checkpoint_time", r.CheckpointTime).
 			Int("positions", len(r.Positions)).Int("closed", r.ClosedCount).Msg("restored checkpoint")
 		if v := r.PortfolioValue(); v.Valid {
+			t.acctMu.Lock()
 			t.lastAccount.PortfolioValue, t.haveAccount = v.Decimal, true
+			t.acctMu.Unlock()
 		}
 		if through, ok := r.BarsThrough(); ok {
 			t.resumeThrough = through

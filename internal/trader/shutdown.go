@@ -8,6 +8,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // finish closes the session: final read-back and optional flattening
@@ -37,15 +38,18 @@ func (t *Trader) finish(ctx context.Context) error {
 		t.log.Warn().Strs("unanswered", unanswered).Msg("the broker failed at shutdown; resume or reconcile-only picks up what it did not say")
 	}
 	t.releaseIdleClaims(sctx)
+	t.cpWG.Wait()
+	t.acctMu.Lock()
 	t.value.last = nil
+	t.acctMu.Unlock()
 	t.checkpoint(sctx, db.TriggerShutdown)
-	if t.value.last == nil {
+	if t.lastValue() == nil {
 		t.valueSession(sctx) // the checkpoint was skipped or could not value it
 	}
 	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
 	// The session's own value, as the shutdown checkpoint computed it; the
 	// account's value includes every other session on the account.
-	if v := t.value.last; v != nil {
+	if v := t.lastValue(); v != nil {
 		end.FinalPortfolioValue, end.PnL, end.PnLPct = v.Equity, decimal.NewNullDecimal(v.PnL), v.PnLPct
 		end.TotalTrades = v.Closed
 		if !v.Priced() || v.PriceStale {
@@ -98,4 +102,11 @@ func (t *Trader) flatten(ctx context.Context) {
 	if err := t.sync(ctx); err != nil {
 		t.log.Warn().Err(err).Msg("read-back after closing positions failed")
 	}
+}
+
+// lastValue is the session's last valuation, nil when none was made.
+func (t *Trader) lastValue() *pnl.Figures {
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
+	return t.value.last
 }
