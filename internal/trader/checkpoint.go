@@ -28,15 +28,15 @@ func (t *Trader) checkpointAsync(ctx context.Context, trigger string) {
 	t.spawn(func() {
 		defer t.cpWG.Done()
 		defer t.cpBusy.Store(false)
-		t.writeCheckpoint(ctx, in)
+		_ = t.writeCheckpoint(ctx, in) // logged and counted; the next interval tries again
 	})
 }
 
 // checkpoint writes a checkpoint and waits for it, after any interval
 // checkpoint still in flight (resume, shutdown).
-func (t *Trader) checkpoint(ctx context.Context, trigger string) {
+func (t *Trader) checkpoint(ctx context.Context, trigger string) error {
 	t.cpWG.Wait()
-	t.writeCheckpoint(ctx, t.prepareCheckpoint(trigger))
+	return t.writeCheckpoint(ctx, t.prepareCheckpoint(trigger))
 }
 
 // checkpointInput is what the loop hands to a checkpoint's writer.
@@ -65,11 +65,11 @@ func (t *Trader) prepareCheckpoint(trigger string) checkpointInput {
 // stale. A failed write is logged and counted, and the next interval tries
 // again: a checkpoint never stops trading, because the journal already
 // holds every fact the snapshot summarises.
-func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) {
+func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) error {
 	sctx, cancel := detached(ctx)
 	defer cancel()
 	if !t.leaseHeld(sctx) {
-		return
+		return t.lostErr()
 	}
 	acct := in.acct
 	if a, err := t.broker.Account(sctx); err == nil {
@@ -85,7 +85,7 @@ func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) {
 		acct.Session = &v
 	}
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), in.trigger, in.began, acct)
-	t.storeResult(err)
+	t.storeWrite(err)
 	t.acctMu.Lock()
 	defer t.acctMu.Unlock()
 	if err != nil {
@@ -93,7 +93,7 @@ func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) {
 		t.cpFailures++
 		t.log.Error().Err(err).Str("store", storeReason(err)).Int("failures", t.cpFailures).
 			Msg("checkpoint failed; retrying at the next interval")
-		return
+		return err
 	}
 	t.lastCheckpoint = t.now()
 	var size int64
@@ -108,6 +108,7 @@ func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) {
 	}
 	ev.Int64("checkpoint", m.ID).Str("trigger", in.trigger).Int("active", m.ActivePositionsCount).
 		Int("closed", m.ClosedTradesCount).Msg("checkpoint written")
+	return nil
 }
 
 // account is the last account the broker gave (a copy).
@@ -165,7 +166,7 @@ type sessionValue struct {
 // prices are used and marked stale; false when the store cannot answer.
 func (t *Trader) valueSession(ctx context.Context) (pnl.Figures, bool) {
 	positions, err := t.store.Positions(ctx, t.sessionID())
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		t.log.Warn().Err(err).Msg("positions unavailable; checkpoint carries no session value")
 		return pnl.Figures{}, false

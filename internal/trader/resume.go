@@ -65,10 +65,10 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 	t.releaseIdleClaims(ctx)
 	if opts.Reopened != nil {
 		t.previousRun = opts.Reopened
-		t.checkpoint(ctx, db.TriggerReopen)
+		_ = t.checkpoint(ctx, db.TriggerReopen) // logged; the next interval writes one
 		return nil
 	}
-	t.checkpoint(ctx, db.TriggerResume)
+	_ = t.checkpoint(ctx, db.TriggerResume) // logged; the next interval writes one
 	return nil
 }
 

@@ -2,7 +2,9 @@ package trader
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -42,7 +44,7 @@ func (t *Trader) finish(ctx context.Context) error {
 	t.acctMu.Lock()
 	t.value.last = nil
 	t.acctMu.Unlock()
-	t.checkpoint(sctx, db.TriggerShutdown)
+	t.finalCheckpoint(sctx)
 	if t.lastValue() == nil {
 		t.valueSession(sctx) // the checkpoint was skipped or could not value it
 	}
@@ -109,4 +111,22 @@ func (t *Trader) lastValue() *pnl.Figures {
 	t.acctMu.Lock()
 	defer t.acctMu.Unlock()
 	return t.value.last
+}
+
+// finalAttempts bounds the final checkpoint's tries when the store is
+// blocked or its disk full: the store frees what it can between them (a
+// truncated write-ahead log), and the session's end is written either way.
+const finalAttempts = 3
+
+func (t *Trader) finalCheckpoint(ctx context.Context) {
+	for attempt := 1; ; attempt++ {
+		err := t.checkpoint(ctx, db.TriggerShutdown)
+		if err == nil || attempt == finalAttempts || !(errors.Is(err, db.ErrDiskFull) || errors.Is(err, db.ErrBusy)) {
+			return
+		}
+		t.log.Warn().Int("attempt", attempt).Str("store", storeReason(err)).Msg("final checkpoint failed; trying again")
+		if t.clock.Sleep(ctx, time.Second) != nil {
+			return
+		}
+	}
 }
