@@ -121,7 +121,8 @@ const finalAttempts = 3
 func (t *Trader) finalCheckpoint(ctx context.Context) {
 	for attempt := 1; ; attempt++ {
 		err := t.checkpoint(ctx, db.TriggerShutdown)
-		if err == nil || attempt == finalAttempts || !(errors.Is(err, db.ErrDiskFull) || errors.Is(err, db.ErrBusy)) {
+		retry := errors.Is(err, db.ErrDiskFull) || errors.Is(err, db.ErrBusy)
+		if err == nil || attempt == finalAttempts || !retry {
 			return
 		}
 		t.log.Warn().Int("attempt", attempt).Str("store", storeReason(err)).Msg("final checkpoint failed; trying again")
