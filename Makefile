@@ -4,7 +4,7 @@ PKGS := ./...
 # The version gambler version and gambler --version print.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test test-short lint bench chaos fuzz report-screenshot sdk-check config-example clean
+.PHONY: build test test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser config-example clean
 
 # The release build: no failpoint tag, so GAMBLER_FAILPOINT does nothing.
 build:
@@ -17,7 +17,9 @@ config-example:
 
 # The CI command: vet, then every test with the race detector. PostgreSQL tests
 # use GAMBLER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-test:
+# test-deps installs promtool and prometheus when missing; under CI=true the
+# release configuration is checked and built once too (release-snapshot).
+test: test-deps $(if $(filter true,$(CI)),release-snapshot)
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags failpoint ./internal/failpoint
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
@@ -31,6 +33,9 @@ test:
 # skipped without node, except under CI=true, where that fails.
 sdk-check:
 	GO=$(GO) scripts/sdk-check.sh
+
+test-deps:
+	scripts/test-deps.sh
 
 lint:
 	gofmt -l . | (! grep .)
@@ -67,5 +72,26 @@ fuzz:
 report-screenshot: build
 	scripts/report-screenshot.sh
 
+# Releases (.goreleaser.yaml). goreleaser is installed at the pinned version
+# into GOPATH/bin once. release-snapshot validates the configuration, builds
+# every archive into dist/ without publishing (linux and darwin, amd64 and
+# arm64: about three minutes on two cores), and checks that the host's
+# binary reports the stamped version and that an archive holds the configs.
+# CI runs it once, through make test.
+GORELEASER_VERSION := v2.15.1
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
+HOST := $(shell $(GO) env GOOS)_$(shell $(GO) env GOARCH)
+
+goreleaser:
+	@$(GORELEASER) --version 2>/dev/null | grep -q '$(patsubst v%,%,$(GORELEASER_VERSION))' || \
+		GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+release-snapshot: goreleaser
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	dist/gambler_$(HOST)*/gambler version | grep -E '^gambler [0-9]+\.[0-9]+\.[0-9]+-snapshot'
+	tar tzf dist/gambler_*_$(HOST).tar.gz | grep -qx configs/gambler.example.yaml
+	tar tzf dist/gambler_*_$(HOST).tar.gz | grep -qx configs/prometheus/alerts.yml
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

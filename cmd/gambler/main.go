@@ -7,10 +7,11 @@ import (
 	"github.com/gambler-trader/gambler/internal/cli"
 )
 
-// version is stamped by the release build:
-// go build -ldflags "-X main.version=v1.2.3" ./cmd/gambler
-var version = "dev"
+// version and commit identify a release build; the release build stamps
+// them with -ldflags "-X main.version=1.2.3 -X main.commit=<sha>"
+// (.goreleaser.yaml). Empty in a development build.
+var version, commit string
 
 func main() {
-	os.Exit(cli.RunProcess(os.Args[1:], version))
+	os.Exit(cli.RunProcess(os.Args[1:], cli.Build{Version: version, Commit: commit}))
 }

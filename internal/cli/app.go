@@ -45,9 +45,9 @@ type App struct {
 	// Signals delivers shutdown signals to long-running commands; nil means
 	// none (tests cancel through the context instead).
 	Signals <-chan os.Signal
-	// Version is what `gambler version` and --version print; main sets it
-	// from the version the release build stamps in.
-	Version string
+	// Build is what the release build stamped into main (main.version,
+	// main.commit); empty for a development build.
+	Build Build
 
 	// The run's settings: the config file in the one viper instance, the
 	// root's options, and every command's option set.

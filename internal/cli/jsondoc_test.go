@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/checkpoint"
+	"github.com/gambler-trader/gambler/internal/status"
 )
 
 // jsonDocuments are the documents --output json prints: a stable contract
@@ -32,6 +33,7 @@ var jsonDocuments = []struct {
 	{"reconcile-only", reconcileJSON{}},
 	{"trade", tradeStarted{}},
 	{"exchange", exchangeReady{}},
+	{"status", status.Screen{}},
 }
 
 var (

@@ -23,8 +23,9 @@ const secondSignalNote = "gambler: second signal: exiting now, without the final
 // RunProcess is the whole process: signal handling around Main. The first
 // SIGINT or SIGTERM cancels the context, which asks for a clean shutdown;
 // a second one, once duplicateSignalWindow has passed, exits at once, which
-// is safe because the journal is always consistent.
-func RunProcess(args []string, version string) int {
+// is safe because the journal is always consistent. b is what main was
+// stamped with, empty for a development build.
+func RunProcess(args []string, b Build) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -43,5 +44,5 @@ func RunProcess(args []string, version string) int {
 			}
 		}
 	}()
-	return Main(ctx, args, &App{IO: SystemIO(), Version: version})
+	return Main(ctx, args, &App{IO: SystemIO(), Build: b})
 }

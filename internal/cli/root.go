@@ -48,7 +48,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		Use:               "gambler",
 		Short:             "Crash-safe paper trader for US equities",
 		Long:              "gambler trades US equities on Alpaca's paper API or a built-in simulated exchange,\njournals every order to a database and resumes exactly where it stopped after a crash.",
-		Version:           app.version().line(),
+		Version:           app.buildInfo().line(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return app.prepare(cmd) },
@@ -70,6 +70,7 @@ func NewRootCmd(app *App) *cobra.Command {
 		newTradeCmd(app),
 		newReconcileCmd(app),
 		newReportCmd(app),
+		newStatusCmd(app),
 	)
 	root.AddCommand(newResumeCmds(app)...)
 	wrapArgs(root)

@@ -37,7 +37,10 @@ func (a *App) listenMetrics(o *tradeOptions) (*tradeMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a.sourceOf(&o.MetricsAddr), err)
 	}
-	return &tradeMetrics{m: metrics.New(), srv: srv, start: a.Now()}, nil
+	m := metrics.New()
+	b := a.buildInfo()
+	m.SetBuild(metrics.Build{Version: b.Version, Commit: b.Commit, GoVersion: b.GoVersion})
+	return &tradeMetrics{m: m, srv: srv, start: a.Now()}, nil
 }
 
 func (tm *tradeMetrics) brokerObserver() broker.Observer {
@@ -61,6 +64,7 @@ func (a *App) serveMetrics(tm *tradeMetrics, store db.Store, row db.Session, cpI
 		return
 	}
 	tm.m.SetSession(row.ID, row.InstanceID, row.StrategyName)
+	tm.m.SetCheckpointInterval(cpInterval)
 	tm.m.StoreUp(true)
 	ping := metrics.PingFunc(func(ctx context.Context) error {
 		_, err := store.SchemaVersion(ctx)

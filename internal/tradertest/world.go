@@ -94,17 +94,18 @@ func (o Options) withDefaults() Options {
 
 // World is one test's market, store and clock.
 type World struct {
-	T        testing.TB
-	Opts     Options
-	Clock    *clock.Fake
-	Exchange *exchange.Exchange
-	URL      string
-	Store    db.Store
-	Broker   *broker.Client
-	Log      *LogBuffer
-	Logger   zerolog.Logger
-	runs     runCount
-	gate     gate
+	T          testing.TB
+	Opts       Options
+	Clock      *clock.Fake
+	Exchange   *exchange.Exchange
+	URL        string
+	Store      db.Store
+	Broker     *broker.Client
+	Log        *LogBuffer
+	Logger     zerolog.Logger
+	runs       runCount
+	gate       gate
+	background background
 }
 
 // New builds a world: a fresh database, an in-memory exchange on the fake
