@@ -100,6 +100,7 @@ type World struct {
 	Exchange   *exchange.Exchange
 	URL        string
 	Store      db.Store
+	DBURL      string // the store's URL: a file path for SQLite
 	Broker     *broker.Client
 	Log        *LogBuffer
 	Logger     zerolog.Logger
@@ -149,7 +150,7 @@ func New(t testing.TB, o Options) *World {
 		t.Fatalf("open the store: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	w.Store = s
+	w.Store, w.DBURL = s, url
 	b, err := broker.New(broker.Config{BaseURL: srv.URL, DataURL: srv.URL, RateLimit: 1_000_000, RateBurst: 1000,
 		MaxRetries: 3, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 10 * time.Millisecond, Logger: w.Logger})
 	if err != nil {
