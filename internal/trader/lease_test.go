@@ -61,3 +61,48 @@ func TestDeletedDatabaseStopsTheTrader(t *testing.T) {
 		t.Errorf("no single loud line; log:\n%s", w.Log.Tail(10))
 	}
 }
+
+// TestTheBrokerRefusesASecondEntryForABar: two processes trade one session
+// and nothing in a database keeps them apart (each writes its own copy).
+// Each enters on the same bars; since an entry's client_order_id is
+// derived from (session, symbol, bar), the broker holds one order per bar
+// however many processes send it.
+func TestTheBrokerRefusesASecondEntryForABar(t *testing.T) {
+	cfg := oneSymbol("AAPL")
+	cfg.Symbols = []string{"AAPL", "MSFT"}
+	w := tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: cfg})
+	a := w.Start(tradertest.StartOptions{})
+	other := w.SplitBrain()
+	b := other.Start(tradertest.StartOptions{SessionID: a.Session.ID})
+	a.For(5 * time.Minute)
+	for _, r := range []*tradertest.Run{a, b} {
+		if err := r.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := w.Entries(a.Session.ID)
+	if len(entries) == 0 {
+		t.Fatal("no entries")
+	}
+	w.StoreMatchesExchange(a.Session.ID) // also: no client_order_id twice at the exchange
+	for _, name := range []string{"first", "second"} {
+		s := w
+		if name == "second" {
+			s = other
+		}
+		if n := len(journalEntries(t, s, a.Session.ID)); n == 0 {
+			t.Errorf("the %s process journaled no entry: it did not try", name)
+		}
+	}
+}
+
+func journalEntries(t *testing.T, w *tradertest.World, sid string) []db.Order {
+	t.Helper()
+	var out []db.Order
+	for _, o := range journal(t, w, sid) {
+		if o.Purpose == "entry" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
