@@ -40,6 +40,8 @@ type StartOptions struct {
 	Reopen bool
 	// Force resumes despite a side mismatch or market time gone backwards.
 	Force bool
+	// SessionID names the session Start creates; empty draws one.
+	SessionID string
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -51,7 +53,7 @@ func (w *World) Start(o StartOptions) *Run {
 		w.T.Fatalf("account: %v", err)
 	}
 	cfg := w.config(o)
-	s := db.Session{InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
+	s := db.Session{ID: o.SessionID, InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
 		InitialPortfolioValue: decimalOf(acct.PortfolioValue)}
 	sess, err := w.Sessions().Start(ctx, s)
 	if err != nil {
