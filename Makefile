@@ -1,17 +1,29 @@
 GO ?= go
 BIN := bin/gambler
 PKGS := ./...
+# The version gambler version and gambler --version print.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test test-short lint bench chaos fuzz report-screenshot sdk-check clean
+.PHONY: build test test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser config-example clean
 
+# The release build: no failpoint tag, so GAMBLER_FAILPOINT does nothing.
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/gambler
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/gambler
+
+# configs/gambler.example.yaml is generated from the option declarations;
+# a test fails when it is out of date.
+config-example:
+	$(GO) run ./cmd/gambler config init --path configs/gambler.example.yaml --force
 
 # The CI command: vet, then every test with the race detector. PostgreSQL tests
 # use GAMBLER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-test:
+# test-deps installs promtool and prometheus when missing; under CI=true the
+# release configuration is checked and built once too (release-snapshot).
+test: test-deps $(if $(filter true,$(CI)),release-snapshot)
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags failpoint ./internal/failpoint
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -tags failpoint ./internal/failpoint
 	# The replay of real bars over half a year; under the race detector it
 	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
 	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
@@ -21,6 +33,9 @@ test:
 # skipped without node, except under CI=true, where that fails.
 sdk-check:
 	GO=$(GO) scripts/sdk-check.sh
+
+test-deps:
+	scripts/test-deps.sh
 
 lint:
 	gofmt -l . | (! grep .)
@@ -38,6 +53,7 @@ bench: build
 
 # The long chaos run (200 crash loops per store, a 60 s faulted session...);
 # its figures go to RELIABILITY.md. CHAOS_REPORT collects them as JSON lines.
+# The gambler binary it kills is built by internal/e2e with the failpoint tag.
 CHAOS_REPORT ?= bin/chaos-report.jsonl
 chaos:
 	mkdir -p $(dir $(CHAOS_REPORT)) && rm -f $(CHAOS_REPORT)
@@ -56,5 +72,26 @@ fuzz:
 report-screenshot: build
 	scripts/report-screenshot.sh
 
+# Releases (.goreleaser.yaml). goreleaser is installed at the pinned version
+# into GOPATH/bin once. release-snapshot validates the configuration, builds
+# every archive into dist/ without publishing (linux and darwin, amd64 and
+# arm64: about three minutes on two cores), and checks that the host's
+# binary reports the stamped version and that an archive holds the configs.
+# CI runs it once, through make test.
+GORELEASER_VERSION := v2.15.1
+GORELEASER := $(shell $(GO) env GOPATH)/bin/goreleaser
+HOST := $(shell $(GO) env GOOS)_$(shell $(GO) env GOARCH)
+
+goreleaser:
+	@$(GORELEASER) --version 2>/dev/null | grep -q '$(patsubst v%,%,$(GORELEASER_VERSION))' || \
+		GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+release-snapshot: goreleaser
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	dist/gambler_$(HOST)*/gambler version | grep -E '^gambler [0-9]+\.[0-9]+\.[0-9]+-snapshot'
+	tar tzf dist/gambler_*_$(HOST).tar.gz | grep -qx configs/gambler.example.yaml
+	tar tzf dist/gambler_*_$(HOST).tar.gz | grep -qx configs/prometheus/alerts.yml
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -29,7 +29,9 @@ type Store interface {
 	ListSessions(ctx context.Context, f db.SessionFilter) ([]db.SessionSummary, error)
 }
 
-// Account is the broker side of a snapshot.
+// Account is the broker side of a snapshot. PortfolioValue, BuyingPower
+// and Cash are the account's, which other sessions may share; Session is
+// this session's own value.
 type Account struct {
 	PortfolioValue decimal.Decimal
 	BuyingPower    decimal.Decimal
@@ -48,6 +50,9 @@ type Account struct {
 	// broker could not be asked this time.
 	Stale          bool
 	StrategyParams map[string]any
+	// Session is the session's own value; nil when it could not be
+	// computed (the store did not answer).
+	Session *SessionValue
 	// PreviousRun is how the session's previous run ended, on the
 	// checkpoint of a reopened session: the history the session row's
 	// end columns no longer hold.
@@ -94,6 +99,7 @@ type accountJSON struct {
 	Stale          bool           `json:"stale,omitempty"`
 	StrategyParams map[string]any `json:"strategy_params,omitempty"`
 	PreviousRun    *runJSON       `json:"previous_run,omitempty"`
+	*sessionJSON
 }
 
 // EncodeAccount renders the account_snapshot JSON.
@@ -106,6 +112,10 @@ func EncodeAccount(a Account) ([]byte, error) {
 		Stale:          a.Stale,
 		StrategyParams: a.StrategyParams,
 		PreviousRun:    encodeRun(a.PreviousRun),
+	}
+	if a.Session != nil {
+		s := encodeSession(*a.Session)
+		v.sessionJSON = &s
 	}
 	if !a.MarketTime.IsZero() {
 		v.MarketTime = a.MarketTime.UTC().Format(time.RFC3339Nano)

@@ -203,3 +203,48 @@ func TestAccountMarketTimeRoundTrip(t *testing.T) {
 		t.Errorf("MarketTime() of a non-time = %s, want none", got)
 	}
 }
+
+// TestSessionValueRoundTrip: the session's own value is stored beside the
+// account's figures and read back exactly, on both stores.
+func TestSessionValueRoundTrip(t *testing.T) {
+	for _, h := range harnesses() {
+		t.Run(h.Name, func(t *testing.T) {
+			s := h.New(t)
+			ctx := context.Background()
+			sess := dbtest.SeedSession(t, s)
+			d := decimal.RequireFromString
+			in := checkpoint.SessionValue{Capital: decimal.NewNullDecimal(d("25000")), Equity: decimal.NewNullDecimal(d("25012.3456")),
+				Realized: d("-7.5"), Unrealized: d("19.8456"), Prices: map[string]decimal.Decimal{"AAPL": d("187.1234")},
+				PricesStale: true, Unpriced: []string{"MSFT"}}
+			if _, err := checkpoint.Create(ctx, s, sess.ID, db.TriggerInterval, dbtest.BaseTime(), checkpoint.Account{
+				PortfolioValue: d("100000.5"), Timestamp: dbtest.BaseTime(), Session: &in}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := checkpoint.Restore(ctx, s, sess.ID, zerolog.Nop())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := r.SessionValue()
+			if !ok {
+				t.Fatalf("no session value in %v", r.AccountInfo)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(in) {
+				t.Errorf("session value %+v, want %+v", got, in)
+			}
+			if pv := r.PortfolioValue(); !pv.Valid || !pv.Decimal.Equal(d("100000.5")) {
+				t.Errorf("the account's portfolio_value became %v", pv)
+			}
+			// A checkpoint written before session values existed has none.
+			if _, err := checkpoint.Create(ctx, s, sess.ID, db.TriggerInterval, dbtest.BaseTime().Add(time.Minute),
+				checkpoint.Account{PortfolioValue: d("1"), Timestamp: dbtest.BaseTime()}); err != nil {
+				t.Fatal(err)
+			}
+			if r, err = checkpoint.Restore(ctx, s, sess.ID, zerolog.Nop()); err != nil {
+				t.Fatal(err)
+			}
+			if v, ok := r.SessionValue(); ok {
+				t.Errorf("a checkpoint without session values gave %+v", v)
+			}
+		})
+	}
+}

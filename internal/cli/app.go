@@ -45,8 +45,17 @@ type App struct {
 	// Signals delivers shutdown signals to long-running commands; nil means
 	// none (tests cancel through the context instead).
 	Signals <-chan os.Signal
+	// Build is what the release build stamped into main (main.version,
+	// main.commit); empty for a development build.
+	Build Build
 
-	v *viper.Viper
+	// The run's settings: the config file in the one viper instance, the
+	// root's options, and every command's option set.
+	v       *viper.Viper
+	cfgPath string
+	g       globalOptions
+	sets    []*optionSet
+	byDst   map[any]*option
 	// keys holds every known config key, for the unknown-key check.
 	keys map[string]bool
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,11 +17,15 @@ import (
 // gambler trade` would skip the final checkpoint every time.
 const duplicateSignalWindow = time.Second
 
+// secondSignalNote is the one line a second signal prints before the exit.
+const secondSignalNote = "gambler: second signal: exiting now, without the final checkpoint; the journal is consistent and resume continues the session"
+
 // RunProcess is the whole process: signal handling around Main. The first
 // SIGINT or SIGTERM cancels the context, which asks for a clean shutdown;
 // a second one, once duplicateSignalWindow has passed, exits at once, which
-// is safe because the journal is always consistent.
-func RunProcess(args []string) int {
+// is safe because the journal is always consistent. b is what main was
+// stamped with, empty for a development build.
+func RunProcess(args []string, b Build) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -34,9 +39,10 @@ func RunProcess(args []string) int {
 		cancel()
 		for range sigs {
 			if time.Since(first) >= duplicateSignalWindow {
+				fmt.Fprintln(os.Stderr, secondSignalNote)
 				os.Exit(130) //nolint:revive // the second signal means "now"
 			}
 		}
 	}()
-	return Main(ctx, args, &App{IO: SystemIO()})
+	return Main(ctx, args, &App{IO: SystemIO(), Build: b})
 }

@@ -13,6 +13,7 @@ import (
 )
 
 func newReportCmd(app *App) *cobra.Command {
+	var path string
 	c := &cobra.Command{
 		Use:   "report [ID] --html FILE",
 		Short: "Write a session's report (summary, equity curve, drawdown, trades) as one self-contained HTML file",
@@ -21,9 +22,9 @@ the equity curve drawn from every checkpoint's portfolio value with entries
 and exits marked, the drawdown from the running peak, and every trade.
 The default session is the most recently started one. --html - writes to
 stdout; a file is written atomically with mode 0644.`,
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := app.str("report.html")
 			if path == "" {
 				return usageError("--html FILE is required (- writes to stdout)")
 			}
@@ -53,7 +54,7 @@ stdout; a file is written atomically with mode 0644.`,
 			return nil
 		},
 	}
-	c.Flags().String("html", "", "write the HTML report to this file (- for stdout)")
+	app.bind(c, stringOpt(&path, "html", "", "write the HTML report to this file; - writes to stdout").named("file"))
 	return c
 }
 

@@ -20,11 +20,12 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
+	"github.com/gambler-trader/gambler/internal/failpoint"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:])) },
+		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:], cli.Build{Version: "test"})) },
 	})
 }
 
@@ -60,6 +61,12 @@ func TestScripts(t *testing.T) {
 					env.Setenv("SEED_NOW", time.Now().UTC().Format(time.RFC3339Nano))
 					return nil
 				},
+				Condition: func(cond string) (bool, error) {
+					if cond == "failpoint" {
+						return failpoint.Enabled, nil
+					}
+					return false, fmt.Errorf("unknown condition %q", cond)
+				},
 				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 					"seed":    seedCmd,
 					"code":    codeCmd,
@@ -80,8 +87,9 @@ func scriptName(file string) string {
 //	seed position ID SYMBOL QTY PRICE [AGE]     - an active long position entered AGE ago (default 1h)
 //	seed close ID SYMBOL PRICE [REASON] [AGE]   - close the symbol's active position AGE ago (default now),
 //	                                              with pnl = (PRICE - entry) * qty
-//	seed checkpoints ID N [EVERY] [AGE] [VALUES] - N checkpoints EVERY apart (default 60s), the first AGE ago,
-//	                                              portfolio values taken in turn from the comma list VALUES
+//	seed checkpoints ID N [EVERY] [AGE] [VALUES] [PRICES] - N checkpoints EVERY apart (default 60s), the first
+//	                                              AGE ago, portfolio values taken in turn from the comma list VALUES;
+//	                                              with PRICES (SYM=PRICE,...), session values at those prices
 //	seed order ID SEQ SYMBOL [STATUS]           - a filled (or STATUS) market buy of 10 in the order journal
 func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -141,10 +149,21 @@ func seedCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		every, start := dur(arg(3, "60s")), now.Add(-dur(arg(4, "1h")))
 		values := strings.Split(arg(5, "100000"), ",")
+		session := ""
+		if prices := arg(6, ""); prices != "" {
+			quoted := map[string]string{}
+			for _, kv := range strings.Split(prices, ",") {
+				sym, px, _ := strings.Cut(kv, "=")
+				quoted[sym] = px
+			}
+			b, err := json.Marshal(quoted)
+			ts.Check(err)
+			session = fmt.Sprintf(`,"session_realized_pnl":"0","session_unrealized_pnl":"0","session_prices":%s`, b)
+		}
 		for i := 0; i < n; i++ {
 			_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: args[1], CheckpointTime: start.Add(time.Duration(i) * every),
-				Trigger: db.TriggerInterval, AccountSnapshot: []byte(fmt.Sprintf(`{"cash":%d,"portfolio_value":%s,"buying_power":50000,"timestamp":"x","strategy_params":{"position_size":"10000"}}`,
-					i, values[i%len(values)]))})
+				Trigger: db.TriggerInterval, AccountSnapshot: []byte(fmt.Sprintf(`{"cash":%d,"portfolio_value":%s,"buying_power":50000,"timestamp":"x","strategy_params":{"position_size":"10000"}%s}`,
+					i, values[i%len(values)], session))})
 			ts.Check(err)
 		}
 	case "order":

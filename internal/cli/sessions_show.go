@@ -60,9 +60,10 @@ func newOrderRow(o db.Order) orderRow {
 
 func newSessionsShowCmd(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show [ID]",
-		Short: "Show how a session went: summary, positions, orders and checkpoint stats (default: the most recently started session)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "show [ID]",
+		Short:             "Show how a session went: summary, positions, orders and checkpoint stats (default: the most recently started session)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			s, sess, err := app.openSession(ctx, firstArg(args))
@@ -104,7 +105,8 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add("status", sum.StatusText())
 	t.add("started", fmtTime(&sum.StartTime))
 	t.add("ended", fmtTime(sum.EndTime))
-	t.add("initial value", fmtNullDec(sum.InitialValue))
+	t.add("starting capital", fmtNullDec(sum.InitialValue))
+	t.add("account at start", fmtNullDec(sum.AccountInitialValue))
 	final := fmtNullDec(sum.FinalValue)
 	if note := sum.FinalValueNote(); note != "" {
 		final += " (" + note + ")"
@@ -115,6 +117,8 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 		pnl += " (" + sum.PnLPct.Decimal.StringFixed(2) + "%)"
 	}
 	t.add("pnl", pnl)
+	t.add("realized pnl", fmtNullDec(sum.RealizedPnL))
+	t.add("unrealized pnl", fmtNullDec(sum.UnrealizedPnL))
 	t.add("trades", fmt.Sprintf("%d closed (%d won, %d lost), %d open", sum.Trades, sum.Wins, sum.Losses, sum.ActivePositions))
 	winRate := fmtNullDec(sum.WinRatePct)
 	if sum.WinRatePct.Valid {

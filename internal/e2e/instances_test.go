@@ -191,31 +191,15 @@ func checkBrokerNeverNetsTwoSessions(t *testing.T, e *Env, sessions map[int]db.S
 		qty      decimal.Decimal // signed
 	}
 	bySymbol := map[string][]fill{}
-	for _, o := range e.ExchangeOrders() {
-		at, _ := o["filled_at"].(string)
-		q, _ := o["filled_qty"].(string)
-		qty, err := decimal.NewFromString(q)
-		if at == "" || err != nil || qty.IsZero() {
-			continue
-		}
-		id, _ := o["id"].(string)
-		inst, ok := owner[id]
+	for _, f := range e.ExchangeFills() {
+		inst, ok := owner[f.OrderID]
 		if !ok {
-			t.Errorf("exchange order %s (%v %v %s) filled but is in no session's journal", id, o["side"], o["symbol"], q)
+			t.Errorf("exchange order %s (sell %v %s %s) filled but is in no session's journal", f.OrderID, f.Sell, f.Symbol, f.Qty)
 			continue
 		}
-		when, err := time.Parse(time.RFC3339Nano, at)
-		if err != nil {
-			t.Fatalf("order %s filled_at %q: %v", id, at, err)
-		}
-		if o["side"] == "sell" {
-			qty = qty.Neg()
-		}
-		sym, _ := o["symbol"].(string)
-		bySymbol[sym] = append(bySymbol[sym], fill{inst, when, qty})
+		bySymbol[f.Symbol] = append(bySymbol[f.Symbol], fill{inst, f.At, f.Signed()})
 	}
 	for sym, fills := range bySymbol {
-		sort.SliceStable(fills, func(i, j int) bool { return fills[i].at.Before(fills[j].at) })
 		net := map[int]decimal.Decimal{}
 		// Holders are counted after all fills of one instant: an exit and
 		// the next instance's entry may share a timestamp.

@@ -34,6 +34,11 @@ var requiredFamilies = map[string]dto.MetricType{
 	"gambler_broker_rate_limit_wait_seconds_total":      dto.MetricType_COUNTER,
 	"gambler_store_up":                                  dto.MetricType_GAUGE,
 	"gambler_session_info":                              dto.MetricType_GAUGE,
+	"gambler_build_info":                                dto.MetricType_GAUGE,
+	"gambler_checkpoint_interval_seconds":               dto.MetricType_GAUGE,
+	"gambler_session_equity_dollars":                    dto.MetricType_GAUGE,
+	"gambler_session_realized_pnl_dollars":              dto.MetricType_GAUGE,
+	"gambler_session_unrealized_pnl_dollars":            dto.MetricType_GAUGE,
 }
 
 // TestMetricsDuringSession scrapes /metrics and /healthz of a real trade
@@ -65,6 +70,12 @@ func TestMetricsDuringSession(t *testing.T) {
 			}
 			if m.Values["gambler_portfolio_value_dollars"] <= 0 {
 				t.Errorf("gambler_portfolio_value_dollars = %v", m.Values["gambler_portfolio_value_dollars"])
+			}
+			if build := m.Labels("gambler_build_info"); len(build) != 1 || build[0]["version"] != "dev" || build[0]["goversion"] == "" {
+				t.Errorf("gambler_build_info labels %v, want version dev and a Go version", build)
+			}
+			if got := m.Values["gambler_checkpoint_interval_seconds"]; got != 1 {
+				t.Errorf("gambler_checkpoint_interval_seconds = %v, want 1", got)
 			}
 			e.checkBrokerEndpoints(m)
 			if code, body := Healthz(t, addr); code != http.StatusOK || body != "ok" {

@@ -50,6 +50,12 @@ func start(t testing.TB, env []string, args ...string) *Proc {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startBinary(t, bin, env, args...)
+}
+
+// startBinary is start for any program.
+func startBinary(t testing.TB, bin string, env []string, args ...string) *Proc {
+	t.Helper()
 	p := &Proc{t: t, name: strings.Join(args, " "), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(os.Environ(), env...)

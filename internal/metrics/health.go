@@ -58,11 +58,18 @@ func (m *Metrics) Check(ctx context.Context, c HealthConfig) error {
 	if err != nil {
 		return fmt.Errorf("store unreachable: %s", oneLine(redact(c.Redact, err.Error())))
 	}
-	now := c.Now()
-	limit := maxAgeIntervals * c.CheckpointInterval
-	last := m.LastCheckpoint()
-	if last.IsZero() {
-		if age := now.Sub(c.Start); age > limit {
+	return CheckpointAge(m.LastCheckpoint(), c.Start, c.Now(), c.CheckpointInterval)
+}
+
+// CheckpointAge is the checkpoint half of the health rule, for /healthz and
+// for `gambler status`: nil when the last checkpoint is younger than three
+// checkpoint intervals, else the one-line reason. Before the first
+// checkpoint (last zero, or older than start) the age counts from start,
+// when the process began.
+func CheckpointAge(last, start, now time.Time, interval time.Duration) error {
+	limit := maxAgeIntervals * interval
+	if last.IsZero() || last.Before(start) {
+		if age := now.Sub(start); age > limit {
 			return fmt.Errorf("no checkpoint yet, %s since start, longer than %d intervals (%s)",
 				age.Round(time.Second), maxAgeIntervals, limit)
 		}

@@ -135,3 +135,30 @@ func TestHealthzStoreHangs(t *testing.T) {
 		t.Fatalf("GET /healthz = %d %q", code, body)
 	}
 }
+
+// TestCheckpointAge: the rule `gambler status` shares with /healthz. A
+// checkpoint older than the process start (written by a previous run of a
+// resumed session) does not count: the age is from start until the first.
+func TestCheckpointAge(t *testing.T) {
+	start := time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name      string
+		last, now time.Time
+		want      string
+	}{
+		{"fresh", start.Add(time.Minute), start.Add(time.Minute + 89*time.Second), ""},
+		{"stale", start.Add(time.Minute), start.Add(time.Minute + 91*time.Second), "last checkpoint 1m31s ago, older than 3 intervals (1m30s)"},
+		{"none yet, young process", time.Time{}, start.Add(80 * time.Second), ""},
+		{"none yet, old process", time.Time{}, start.Add(100 * time.Second), "no checkpoint yet, 1m40s since start, longer than 3 intervals (1m30s)"},
+		{"only a previous run's", start.Add(-time.Hour), start.Add(100 * time.Second), "no checkpoint yet, 1m40s since start"},
+	} {
+		err := metrics.CheckpointAge(c.last, start, c.now, 30*time.Second)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if (c.want == "") != (got == "") || !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -28,6 +28,11 @@ type Metrics struct {
 	positionsActive     prometheus.Gauge
 	portfolioValue      prometheus.Gauge
 	cash                prometheus.Gauge
+	sessionEquity       prometheus.Gauge
+	sessionRealized     prometheus.Gauge
+	sessionUnrealized   prometheus.Gauge
+	checkpointInterval  prometheus.Gauge
+	buildInfo           *prometheus.GaugeVec
 	orders              *prometheus.CounterVec
 	fills               prometheus.Counter
 	brokerRequests      *prometheus.CounterVec
@@ -71,9 +76,21 @@ func New() *Metrics {
 		positionsActive: gauge("gambler_positions_active",
 			"Open positions of the session, as last read from the store."),
 		portfolioValue: gauge("gambler_portfolio_value_dollars",
-			"Account portfolio value, as last read from the broker."),
+			"Account portfolio value, as last read from the broker; other sessions on the account count in it."),
 		cash: gauge("gambler_cash_dollars",
 			"Account cash, as last read from the broker."),
+		sessionEquity: gauge("gambler_session_equity_dollars",
+			"The session's own value: its starting capital plus its realized and unrealized P&L, at the last checkpoint."),
+		sessionRealized: gauge("gambler_session_realized_pnl_dollars",
+			"The session's realized P&L: the sum of its closed positions' P&L, at the last checkpoint."),
+		sessionUnrealized: gauge("gambler_session_unrealized_pnl_dollars",
+			"The session's unrealized P&L: its open positions at the broker's current prices, at the last checkpoint."),
+		checkpointInterval: gauge("gambler_checkpoint_interval_seconds",
+			"The session's checkpoint interval, so that alerts can judge checkpoint age against it."),
+		buildInfo: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "gambler_build_info",
+			Help: "The running binary's version, commit and Go version; the value is always 1."},
+			[]string{"version", "commit", "goversion"})),
 		orders: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gambler_orders_total",
 			Help: "Order statuses journaled, by status (intent, new, filled, canceled, rejected, abandoned...)."},
@@ -121,6 +138,22 @@ func (m *Metrics) SetSession(sessionID string, instanceID int, strategy string) 
 	m.sessionInfo.Reset()
 	m.sessionInfo.WithLabelValues(sessionID, strconv.Itoa(instanceID), strategy).Set(1)
 }
+
+// Build identifies the running binary.
+type Build struct {
+	Version   string
+	Commit    string
+	GoVersion string
+}
+
+// SetBuild labels gambler_build_info.
+func (m *Metrics) SetBuild(b Build) {
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(b.Version, b.Commit, b.GoVersion).Set(1)
+}
+
+// SetCheckpointInterval sets gambler_checkpoint_interval_seconds.
+func (m *Metrics) SetCheckpointInterval(d time.Duration) { m.checkpointInterval.Set(d.Seconds()) }
 
 // LastCheckpoint is when the last checkpoint was written; zero before the
 // first.

@@ -7,7 +7,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/shopspring/decimal"
 
+	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/metrics"
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // sample is the value of the one sample of family name whose labels
@@ -81,6 +83,13 @@ func TestObservationsBecomeSamples(t *testing.T) {
 	m.RateLimitWait(1500 * time.Millisecond)
 	m.RateLimitWait(0)
 	m.RateLimitWait(500 * time.Millisecond)
+	m.SetBuild(metrics.Build{Version: "v0.9.0", Commit: "abc123", GoVersion: "go1.26.8"})
+	m.SetBuild(metrics.Build{Version: "v1.0.0", Commit: "def456", GoVersion: "go1.26.8"})
+	m.SetCheckpointInterval(30 * time.Second)
+	m.SessionValue(pnl.Compute(decimal.NewNullDecimal(decimal.RequireFromString("25000")), []db.Position{
+		{Symbol: "AAPL", Status: db.PositionClosed, PnL: decimal.NewNullDecimal(decimal.RequireFromString("-12.5"))},
+		{Symbol: "MSFT", Side: "buy", Status: db.PositionActive, Qty: decimal.NewFromInt(4), EntryPrice: decimal.RequireFromString("400")},
+	}, pnl.Prices{BySymbol: map[string]decimal.Decimal{"MSFT": decimal.RequireFromString("401.25")}}))
 
 	for _, c := range []struct {
 		name   string
@@ -108,6 +117,11 @@ func TestObservationsBecomeSamples(t *testing.T) {
 		{"gambler_broker_rate_limit_wait_seconds_total", nil, 2},
 		{"gambler_session_info", []string{"session_id", "8c1e8a52-0000-4000-8000-000000000002",
 			"instance_id", "3", "strategy", "momentum"}, 1},
+		{"gambler_build_info", []string{"version", "v1.0.0", "commit", "def456", "goversion", "go1.26.8"}, 1},
+		{"gambler_checkpoint_interval_seconds", nil, 30},
+		{"gambler_session_equity_dollars", nil, 24992.5},
+		{"gambler_session_realized_pnl_dollars", nil, -12.5},
+		{"gambler_session_unrealized_pnl_dollars", nil, 5},
 	} {
 		if got := sample(t, m, c.name, c.labels...); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
@@ -118,6 +132,9 @@ func TestObservationsBecomeSamples(t *testing.T) {
 	}
 	if n := countSamples(t, m, "gambler_session_info"); n != 1 {
 		t.Errorf("gambler_session_info has %d samples, want only the current session", n)
+	}
+	if n := countSamples(t, m, "gambler_build_info"); n != 1 {
+		t.Errorf("gambler_build_info has %d samples, want one", n)
 	}
 }
 

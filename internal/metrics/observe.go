@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // The methods below satisfy the trader's and the broker's observer
@@ -35,6 +37,17 @@ func (m *Metrics) ActivePositions(n int) { m.positionsActive.Set(float64(n)) }
 func (m *Metrics) Account(portfolioValue, cash decimal.Decimal) {
 	m.portfolioValue.Set(portfolioValue.InexactFloat64())
 	m.cash.Set(cash.InexactFloat64())
+}
+
+// SessionValue sets the session-level gauges: the session's own value,
+// beside the account's. An equity that cannot be known (a session without
+// a starting capital) leaves its gauge as it was.
+func (m *Metrics) SessionValue(f pnl.Figures) {
+	if f.Equity.Valid {
+		m.sessionEquity.Set(f.Equity.Decimal.InexactFloat64())
+	}
+	m.sessionRealized.Set(f.Realized.InexactFloat64())
+	m.sessionUnrealized.Set(f.Unrealized.InexactFloat64())
 }
 
 // OrderStatus counts a journaled order status.

@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/shopspring/decimal"
 
+	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/report"
 )
@@ -36,36 +37,67 @@ func closed(symbol, pnl string) db.Position {
 	return db.Position{Symbol: symbol, Status: db.PositionClosed, Qty: decimal.NewFromInt(1), EntryTime: t0, ExitTime: &exit, PnL: nd(pnl)}
 }
 
+func prices(stale bool, kv ...string) *checkpoint.SessionValue {
+	v := &checkpoint.SessionValue{Prices: map[string]decimal.Decimal{}, PricesStale: stale}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Prices[kv[i]] = decimal.RequireFromString(kv[i+1])
+	}
+	return v
+}
+
+// TestSummarize: a session's value is its own (its starting capital plus
+// what its positions made), never the account's.
 func TestSummarize(t *testing.T) {
-	positions := []db.Position{closed("A", "12.5"), closed("B", "-3"), closed("C", "0"), closed("D", ""),
-		{Symbol: "E", Status: db.PositionActive, Qty: decimal.NewFromInt(1), EntryTime: t0}}
-	active := db.Session{ID: "s", Status: db.StatusActive, StartTime: t0, InitialPortfolioValue: nd("100000")}
+	closedOnly := []db.Position{closed("A", "12.5"), closed("B", "-3"), closed("C", "0"), closed("D", "")}
+	withOpen := append(append([]db.Position{}, closedOnly...),
+		db.Position{Symbol: "E", Side: "buy", Status: db.PositionActive, Qty: decimal.NewFromInt(2), EntryPrice: decimal.RequireFromString("50"), EntryTime: t0})
+	active := db.Session{ID: "s", Status: db.StatusActive, StartTime: t0, InitialPortfolioValue: nd("100000"), AllocatedCapital: nd("25000")}
+	noCapital := active
+	noCapital.AllocatedCapital = nd("")
 	ended := active
-	ended.Status, ended.FinalPortfolioValue, ended.PnL, ended.PnLPct = db.StatusCompleted, nd("100200"), nd("200"), nd("0.2")
+	ended.Status, ended.FinalPortfolioValue, ended.PnL, ended.PnLPct = db.StatusCompleted, nd("25200"), nd("200"), nd("0.8")
+	at := t0.Add(time.Minute)
 
 	for _, c := range []struct {
 		name                         string
 		sess                         db.Session
+		positions                    []db.Position
 		latest                       report.Valuation
-		source, final, pnl, pnlPct   string
+		capital, source, final       string
+		pnl, pnlPct, unrealized      string
 		wantNoteContains, wantStatus string
+		active                       int
 	}{
-		{"ended: the recorded values", ended, report.Valuation{Value: nd("1"), At: t0}, report.FinalFromSession,
-			"100200", "200", "0.2", "", "completed"},
-		{"active: the newest checkpoint, said so", active, report.Valuation{Value: nd("100012.345"), At: t0.Add(time.Minute)},
-			report.FinalFromCheckpoint, "100012.345", "12.345", "0.0123", "session still active", "active (not running)"},
-		{"active without checkpoints", active, report.Valuation{}, report.FinalUnknown, "", "", "", "no final value", "active (not running)"},
+		{"ended: the recorded values", ended, withOpen, report.Valuation{Session: prices(false, "E", "1"), At: t0},
+			"25000", report.FinalFromSession, "25200", "200", "0.8", "190.5", "", "completed", 1},
+		{"active: open positions at the newest checkpoint's prices, said so", active, withOpen,
+			report.Valuation{Session: prices(false, "E", "51.1725", "ZZZ", "1"), At: at},
+			"25000", report.FinalFromCheckpoint, "25011.845", "11.845", "0.0474", "2.345", "session still active", "active (not running)", 1},
+		{"stale prices are said to be", active, withOpen, report.Valuation{Session: prices(true, "E", "50"), At: at},
+			"25000", report.FinalFromCheckpoint, "25009.5", "9.5", "0.038", "0", "some prices stale", "active (not running)", 1},
+		{"without --capital the account value at start is the capital", noCapital, withOpen,
+			report.Valuation{Session: prices(false, "E", "49"), At: at},
+			"100000", report.FinalFromCheckpoint, "100007.5", "7.5", "0.0075", "-2", "session still active", "active (not running)", 1},
+		{"nothing open: no price needed", active, closedOnly, report.Valuation{},
+			"25000", report.FinalFromPositions, "25009.5", "9.5", "0.038", "0", "from its positions, none open", "active (not running)", 0},
+		{"an open position without a price: unknown, said why", active, withOpen, report.Valuation{Session: prices(false), At: at},
+			"25000", report.FinalUnknown, "", "", "", "", "no price yet for the open E", "active (not running)", 1},
+		{"active without checkpoints", active, withOpen, report.Valuation{},
+			"25000", report.FinalUnknown, "", "", "", "", "no price yet for the open E", "active (not running)", 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := report.Summarize(c.sess, positions, c.latest, nil)
+			s := report.Summarize(c.sess, c.positions, c.latest, nil)
+			if !same(s.InitialValue, c.capital) || !same(s.AccountInitialValue, "100000") {
+				t.Errorf("starting capital %v (account %v), want %s (100000)", s.InitialValue, s.AccountInitialValue, c.capital)
+			}
 			if s.FinalValueSource != c.source || !same(s.FinalValue, c.final) {
 				t.Errorf("final value %v from %q, want %s from %q", s.FinalValue, s.FinalValueSource, c.final, c.source)
 			}
-			if !same(s.PnL, c.pnl) {
-				t.Errorf("pnl %v, want %q", s.PnL, c.pnl)
+			if !same(s.PnL, c.pnl) || !same(s.PnLPct, c.pnlPct) {
+				t.Errorf("pnl %v (%v%%), want %q (%q%%)", s.PnL, s.PnLPct, c.pnl, c.pnlPct)
 			}
-			if !same(s.PnLPct, c.pnlPct) {
-				t.Errorf("pnl_pct %v, want %q", s.PnLPct, c.pnlPct)
+			if !same(s.RealizedPnL, "9.5") || !same(s.UnrealizedPnL, c.unrealized) {
+				t.Errorf("realized %v, unrealized %v; want 9.5 and %q", s.RealizedPnL, s.UnrealizedPnL, c.unrealized)
 			}
 			if !strings.Contains(s.FinalValueNote(), c.wantNoteContains) {
 				t.Errorf("note %q, want it to contain %q", s.FinalValueNote(), c.wantNoteContains)
@@ -74,8 +106,8 @@ func TestSummarize(t *testing.T) {
 				t.Errorf("status %q, want %q", s.StatusText(), c.wantStatus)
 			}
 			// A closed position without a pnl is a trade, neither won nor lost.
-			if s.Trades != 4 || s.Wins != 1 || s.Losses != 1 || s.ActivePositions != 1 {
-				t.Errorf("trades %d wins %d losses %d active %d, want 4 1 1 1", s.Trades, s.Wins, s.Losses, s.ActivePositions)
+			if s.Trades != 4 || s.Wins != 1 || s.Losses != 1 || s.ActivePositions != c.active {
+				t.Errorf("trades %d wins %d losses %d active %d, want 4 1 1 %d", s.Trades, s.Wins, s.Losses, s.ActivePositions, c.active)
 			}
 			if !s.WinRatePct.Valid || !s.WinRatePct.Decimal.Equal(decimal.NewFromInt(25)) {
 				t.Errorf("win rate %v, want 25", s.WinRatePct)

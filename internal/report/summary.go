@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -14,13 +15,19 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // Where a summary's final value came from.
 const (
-	FinalFromSession    = "session"    // the value written when the session ended
-	FinalFromCheckpoint = "checkpoint" // the newest good checkpoint: the session has no final value yet
-	FinalUnknown        = "none"
+	FinalFromSession = "session" // the value written when the session ended
+	// FinalFromCheckpoint: computed from the session's positions, the open
+	// ones at the prices of the newest good checkpoint (FinalValueTime).
+	FinalFromCheckpoint = "checkpoint"
+	// FinalFromPositions: computed from the session's positions, none of
+	// them open, so no price is needed.
+	FinalFromPositions = "positions"
+	FinalUnknown       = "none"
 )
 
 // SummarySource is what the summary reads from the store.
@@ -37,8 +44,10 @@ type Holder struct {
 	Since time.Time `json:"since"`
 }
 
-// Summary is how a session went. JSON names are a stable interface for
-// scripts; decimals are JSON strings with their exact text.
+// Summary is how a session went, in the session's own figures: several
+// sessions may trade one account, so the account's value is not any
+// one's. JSON names are a stable interface for scripts; decimals are JSON
+// strings with their exact text.
 type Summary struct {
 	SessionID  string     `json:"session_id"`
 	InstanceID int        `json:"instance_id"`
@@ -50,15 +59,25 @@ type Summary struct {
 	StartTime  time.Time  `json:"start_time"`
 	EndTime    *time.Time `json:"end_time"`
 
-	InitialValue decimal.NullDecimal `json:"initial_value"`
-	FinalValue   decimal.NullDecimal `json:"final_value"`
-	// FinalValueSource says whether FinalValue is the session's recorded
-	// end value or, for a session without one (still active, or crashed),
-	// the newest good checkpoint's portfolio value as of FinalValueTime.
+	// InitialValue is the session's starting capital: --capital, else the
+	// account's value when it started (AccountInitialValue).
+	InitialValue        decimal.NullDecimal `json:"initial_value"`
+	AccountInitialValue decimal.NullDecimal `json:"account_initial_value"`
+	// FinalValue is the starting capital plus the session's P&L; see
+	// FinalValueSource for where it came from and FinalValueTime for when.
+	FinalValue       decimal.NullDecimal `json:"final_value"`
 	FinalValueSource string              `json:"final_value_source"`
 	FinalValueTime   *time.Time          `json:"final_value_time"`
 	PnL              decimal.NullDecimal `json:"pnl"`
 	PnLPct           decimal.NullDecimal `json:"pnl_pct"`
+	// RealizedPnL sums the closed positions' P&L; UnrealizedPnL is the
+	// rest of PnL, what the open positions were worth. PricesStale marks
+	// prices carried over because the broker did not answer; Unpriced
+	// lists open symbols without any price, which leave the value unknown.
+	RealizedPnL   decimal.NullDecimal `json:"realized_pnl"`
+	UnrealizedPnL decimal.NullDecimal `json:"unrealized_pnl"`
+	PricesStale   bool                `json:"prices_stale"`
+	Unpriced      []string            `json:"unpriced"`
 
 	// Trades counts closed positions; a win is one closed with pnl > 0,
 	// so a closed position without a recorded pnl is neither won nor lost.
@@ -69,10 +88,12 @@ type Summary struct {
 	ActivePositions int                 `json:"active_positions"`
 }
 
-// Valuation is a portfolio value and when it was taken.
+// Valuation is the newest good checkpoint's record of the session's value:
+// the prices its open positions were valued at, and when. Session is nil
+// when there is no checkpoint or it predates session values.
 type Valuation struct {
-	Value decimal.NullDecimal
-	At    time.Time
+	Session *checkpoint.SessionValue
+	At      time.Time
 }
 
 var hundred = decimal.NewFromInt(100)
@@ -83,7 +104,8 @@ func Summarize(sess db.Session, positions []db.Position, latest Valuation, holde
 	sum := Summary{
 		SessionID: sess.ID, InstanceID: sess.InstanceID, Strategy: sess.StrategyName, Symbols: sess.Symbols,
 		Status: sess.Status, StartTime: sess.StartTime.UTC(), EndTime: utc(sess.EndTime),
-		InitialValue: sess.InitialPortfolioValue, FinalValueSource: FinalUnknown,
+		InitialValue: pnl.Capital(sess), AccountInitialValue: sess.InitialPortfolioValue,
+		FinalValueSource: FinalUnknown, Unpriced: []string{},
 	}
 	if sum.Symbols == nil {
 		sum.Symbols = []string{}
@@ -92,22 +114,7 @@ func Summarize(sess db.Session, positions []db.Position, latest Valuation, holde
 		sum.Running = true
 		sum.Holder = &Holder{Host: holder.Host, PID: holder.PID, Since: holder.Since.UTC()}
 	}
-	switch {
-	case sess.FinalPortfolioValue.Valid:
-		sum.FinalValue, sum.FinalValueSource, sum.FinalValueTime = sess.FinalPortfolioValue, FinalFromSession, sum.EndTime
-		sum.PnL, sum.PnLPct = sess.PnL, sess.PnLPct
-	case latest.Value.Valid:
-		at := latest.At.UTC()
-		sum.FinalValue, sum.FinalValueSource, sum.FinalValueTime = latest.Value, FinalFromCheckpoint, &at
-	}
-	// The same rule the trader applies when it ends a session.
-	if !sum.PnL.Valid && sum.FinalValue.Valid && sum.InitialValue.Valid {
-		pnl := sum.FinalValue.Decimal.Sub(sum.InitialValue.Decimal)
-		sum.PnL = decimal.NewNullDecimal(pnl)
-		if sum.InitialValue.Decimal.IsPositive() {
-			sum.PnLPct = decimal.NewNullDecimal(pnl.Div(sum.InitialValue.Decimal).Mul(hundred).Round(4))
-		}
-	}
+	sum.value(sess, positions, latest)
 	for _, p := range positions {
 		if p.Status != db.PositionClosed {
 			sum.ActivePositions++
@@ -127,6 +134,36 @@ func Summarize(sess db.Session, positions []db.Position, latest Valuation, holde
 			Div(decimal.NewFromInt(int64(sum.Trades))).Round(2))
 	}
 	return sum
+}
+
+// value fills the value fields: the recorded end value of a session that
+// ended, else the session's positions valued now, the open ones at the
+// newest checkpoint's prices (internal/pnl, the rule the trader applies).
+func (sum *Summary) value(sess db.Session, positions []db.Position, latest Valuation) {
+	var prices pnl.Prices
+	if latest.Session != nil {
+		prices = latest.Session.PnLPrices()
+	}
+	f := pnl.Compute(sum.InitialValue, positions, prices)
+	sum.RealizedPnL = decimal.NewNullDecimal(f.Realized)
+	switch {
+	case sess.FinalPortfolioValue.Valid && sess.Status != db.StatusActive:
+		sum.FinalValue, sum.FinalValueSource, sum.FinalValueTime = sess.FinalPortfolioValue, FinalFromSession, sum.EndTime
+		sum.PnL, sum.PnLPct = sess.PnL, sess.PnLPct
+		if sum.PnL.Valid {
+			sum.UnrealizedPnL = decimal.NewNullDecimal(sum.PnL.Decimal.Sub(f.Realized))
+		}
+	case !f.Priced():
+		sum.Unpriced = f.Unpriced
+	case len(f.Open) == 0:
+		sum.FinalValue, sum.FinalValueSource = f.Equity, FinalFromPositions
+		sum.PnL, sum.PnLPct, sum.UnrealizedPnL = decimal.NewNullDecimal(f.PnL), f.PnLPct, decimal.NewNullDecimal(f.Unrealized)
+	default:
+		at := latest.At.UTC()
+		sum.FinalValue, sum.FinalValueSource, sum.FinalValueTime = f.Equity, FinalFromCheckpoint, &at
+		sum.PnL, sum.PnLPct, sum.UnrealizedPnL = decimal.NewNullDecimal(f.PnL), f.PnLPct, decimal.NewNullDecimal(f.Unrealized)
+		sum.PricesStale = f.PriceStale
+	}
 }
 
 // LoadSummary reads what Summarize needs and returns the summary with the
@@ -149,11 +186,13 @@ func LoadSummary(ctx context.Context, s SummarySource, sess db.Session, log zero
 		}
 	}
 	var latest Valuation
-	if !sess.FinalPortfolioValue.Valid {
+	if !sess.FinalPortfolioValue.Valid || sess.Status == db.StatusActive {
 		r, err := checkpoint.Restore(ctx, s, sess.ID, log)
 		switch {
 		case err == nil:
-			latest = Valuation{Value: r.PortfolioValue(), At: r.CheckpointTime}
+			if v, ok := r.SessionValue(); ok {
+				latest = Valuation{Session: &v, At: r.CheckpointTime}
+			}
 		case errors.Is(err, checkpoint.ErrNoCheckpoint):
 		default:
 			return Summary{}, nil, err
@@ -186,14 +225,24 @@ func (s Summary) StatusText() string {
 // FinalValueNote says where the final value came from when it is not the
 // session's recorded end value.
 func (s Summary) FinalValueNote() string {
+	why := "no final value recorded"
+	if s.Status == db.StatusActive {
+		why = "session still active"
+	}
+	stale := ""
+	if s.PricesStale {
+		stale = ", some prices stale"
+	}
 	switch s.FinalValueSource {
 	case FinalFromCheckpoint:
-		why := "no final value recorded"
-		if s.Status == db.StatusActive {
-			why = "session still active"
-		}
-		return fmt.Sprintf("newest checkpoint at %s; %s", s.FinalValueTime.Format("2006-01-02 15:04:05"), why)
+		return fmt.Sprintf("open positions at the prices of the newest checkpoint, %s%s; %s",
+			s.FinalValueTime.Format("2006-01-02 15:04:05"), stale, why)
+	case FinalFromPositions:
+		return "from its positions, none open; " + why
 	case FinalUnknown:
+		if len(s.Unpriced) > 0 {
+			return "no price yet for the open " + strings.Join(s.Unpriced, ", ") + " in the newest checkpoint"
+		}
 		return "no final value and no checkpoint"
 	default:
 		return ""

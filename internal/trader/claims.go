@@ -18,7 +18,7 @@ import (
 // claim and the intent, a rejected order) is dropped by releaseIdleClaims.
 func (t *Trader) claim(ctx context.Context, symbol string, log zerolog.Logger) bool {
 	err := t.store.ClaimSymbol(ctx, t.sessionID(), symbol, t.now().UTC())
-	t.storeResult(err)
+	t.storeWrite(err)
 	var held *db.SymbolClaimedError
 	switch {
 	case err == nil:
@@ -39,7 +39,7 @@ func (t *Trader) claim(ctx context.Context, symbol string, log zerolog.Logger) b
 // holds or has orders in, so that other instances may trade them.
 func (t *Trader) releaseIdleClaims(ctx context.Context) {
 	released, err := t.store.ReleaseIdleClaims(ctx, t.sessionID())
-	t.storeResult(err)
+	t.storeWrite(err)
 	if err != nil {
 		t.log.Warn().Err(err).Msg("cannot release idle symbol claims; retrying next tick")
 		return
@@ -85,7 +85,7 @@ func (t *Trader) takeOverStale(ctx context.Context, c db.SymbolClaim, log zerolo
 		return false
 	}
 	if err := t.store.TakeOverClaim(ctx, c.Symbol, c.SessionID, t.sessionID(), now.UTC()); err != nil {
-		t.storeResult(err)
+		t.storeWrite(err)
 		return false
 	}
 	log.Warn().Str("from_session", c.SessionID).Int("from_instance", c.InstanceID).

@@ -11,6 +11,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/failpoint"
 	"github.com/gambler-trader/gambler/internal/orders"
 	"github.com/gambler-trader/gambler/internal/session"
+	"github.com/gambler-trader/gambler/internal/trader"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
@@ -177,5 +178,37 @@ func TestCompletedSessionIsReopenedOnlyOnPurpose(t *testing.T) {
 	}
 	if again := sessionRow(t, w, sid); again.Status != db.StatusCompleted || !again.EndTime.After(*first.EndTime) {
 		t.Errorf("after the reopened run: %s ended %v", again.Status, again.EndTime)
+	}
+}
+
+// TestMarketTimeBackwardsIsRefused: a checkpoint whose market time is more
+// than a day ahead of the broker's clock (another exchange, another state
+// file) stops the resume loudly before anything changes; --force resumes.
+func TestMarketTimeBackwardsIsRefused(t *testing.T) {
+	w := tradertest.New(t, tradertest.Options{Momentum: eager(), Trader: oneSymbol("AAPL")})
+	r := w.Start(tradertest.StartOptions{Failpoints: []string{failpoint.InCheckpoint + ":2"}})
+	sid := r.Session.ID
+	if !r.Until(time.Hour, r.Done) || !r.Killed() {
+		t.Fatal("no crash")
+	}
+	r.Crash()
+	future := w.Clock.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339Nano)
+	if _, err := w.Store.CreateCheckpoint(context.Background(), db.CheckpointInput{SessionID: sid,
+		CheckpointTime: w.Clock.Now(), Trigger: db.TriggerManual,
+		AccountSnapshot: []byte(`{"portfolio_value":100000,"buying_power":200000,"cash":100000,"timestamp":"` + future + `","market_time":"` + future + `"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.TryResume(sid, tradertest.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Wait(time.Minute); !errors.Is(err, trader.ErrMarketTimeBackwards) {
+		t.Fatalf("resume: %v, want ErrMarketTimeBackwards", err)
+	}
+	run.Crash()
+	forced := w.Resume(sid, tradertest.StartOptions{Force: true})
+	forced.For(time.Minute)
+	if err := forced.Stop(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -187,7 +187,7 @@ func (t *Trader) journalIntent(ctx context.Context, p *placement) {
 		Type: broker.Market, OrderClass: broker.Bracket, Qty: p.qty,
 		TakeProfitLimit: decimal.NewNullDecimal(target), StopLossStop: decimal.NewNullDecimal(stop)}
 	_, err := t.store.InsertOrder(ctx, p.intent)
-	t.storeResult(err)
+	t.storeWrite(err)
 	switch {
 	case errors.Is(err, db.ErrConflict):
 		p.err = errAttempted
@@ -260,17 +260,17 @@ func holdsAny(active []db.Position, open []db.Order, signals []strategy.Signal) 
 // symbols other sessions claim.
 func (t *Trader) readBook(ctx context.Context) ([]db.Position, []db.Order, map[string]bool, error) {
 	active, err := t.store.ActivePositions(ctx, t.sessionID())
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read positions: %w", err)
 	}
 	open, err := t.store.SessionOrders(ctx, t.sessionID(), true)
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read pending orders: %w", err)
 	}
 	claims, err := t.store.SymbolClaims(ctx)
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("read symbol claims: %w", err)
 	}
@@ -391,7 +391,7 @@ func committed(active []db.Position, open []db.Order) decimal.Decimal {
 // read-back writes it again.
 func (t *Trader) recordUpdate(ctx context.Context, u db.OrderUpdate) {
 	err := t.store.UpdateOrder(ctx, u)
-	t.storeResult(err)
+	t.storeWrite(err)
 	if err != nil {
 		t.log.Warn().Err(err).Str("client_order_id", u.ClientOrderID).Msg("journal update failed; will retry on next read-back")
 		return

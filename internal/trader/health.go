@@ -22,7 +22,7 @@ type storeState struct {
 // store that is up but blocked (a lock held too long), that refuses this
 // role, or whose disk is full is down for entries, each said once with its
 // reason, not as "unreachable".
-func (t *Trader) storeResult(err error) {
+func (t *Trader) storeResult(err error, wrote bool) {
 	switch {
 	case errors.Is(err, db.ErrFenced), errors.Is(err, db.ErrStoreReplaced):
 		t.lose(err)
@@ -32,6 +32,11 @@ func (t *Trader) storeResult(err error) {
 	}
 	t.health.Lock()
 	defer t.health.Unlock()
+	if err == nil && !wrote && t.store0.reason == "disk full" {
+		// Reads answer on a full disk: only a write that lands says the
+		// disk has room again, so the state does not flap.
+		return
+	}
 	t.obs.StoreUp(err == nil)
 	if err == nil {
 		if !t.store0.since.IsZero() {
@@ -53,6 +58,12 @@ func (t *Trader) storeResult(err error) {
 	}
 	t.store0.reason = reason
 }
+
+// storeRead tracks the store's answer to a read.
+func (t *Trader) storeRead(err error) { t.storeResult(err, false) }
+
+// storeWrite tracks the store's answer to a write.
+func (t *Trader) storeWrite(err error) { t.storeResult(err, true) }
 
 // storeReason names a store failure for a person.
 func storeReason(err error) string {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // Observer is told what the trader does, so that the caller can export it
@@ -17,6 +19,9 @@ type Observer interface {
 	CheckpointRestored()
 	ActivePositions(n int)
 	Account(portfolioValue, cash decimal.Decimal)
+	// SessionValue reports the session's own value (internal/pnl), as
+	// opposed to the account's, which other sessions may share.
+	SessionValue(f pnl.Figures)
 	// OrderStatus reports a status journaled for an order: intent, new,
 	// accepted, filled, canceled, rejected, abandoned and so on.
 	OrderStatus(status string)
@@ -34,6 +39,7 @@ func (noObserver) CheckpointFailed()                                 {}
 func (noObserver) CheckpointRestored()                               {}
 func (noObserver) ActivePositions(int)                               {}
 func (noObserver) Account(decimal.Decimal, decimal.Decimal)          {}
+func (noObserver) SessionValue(pnl.Figures)                          {}
 func (noObserver) OrderStatus(string)                                {}
 func (noObserver) FillApplied()                                      {}
 func (noObserver) StoreUp(bool)                                      {}

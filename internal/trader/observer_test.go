@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/pnl"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
@@ -39,6 +40,7 @@ func (e *events) Account(decimal.Decimal, decimal.Decimal)          { e.add("acc
 func (e *events) OrderStatus(s string)                              { e.add("order %s", s) }
 func (e *events) FillApplied()                                      { e.add("fill") }
 func (e *events) StoreUp(up bool)                                   { e.add("store up %v", up) }
+func (e *events) SessionValue(pnl.Figures)                          { e.add("session value") }
 
 // TestObserverHearsTheLifeCycle: the metrics see every checkpoint, order
 // status, fill, the account and the store's health, and a restore.
@@ -50,7 +52,7 @@ func TestObserverHearsTheLifeCycle(t *testing.T) {
 		t.Fatal("no crash in the second checkpoint")
 	}
 	r.Crash()
-	for _, want := range []string{"checkpoint created", "order intent", "order filled", "fill", "positions 1", "account", "store up true"} {
+	for _, want := range []string{"checkpoint created", "order intent", "order filled", "fill", "positions 1", "account", "session value", "store up true"} {
 		if !obs.has(want) {
 			t.Errorf("observer never heard %q; heard %v", want, obs.list)
 		}

@@ -23,12 +23,12 @@ import (
 func (t *Trader) sync(ctx context.Context) error {
 	sid := t.sessionID()
 	open, err := t.store.SessionOrders(ctx, sid, true)
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		return fmt.Errorf("read open journal orders: %w", err)
 	}
 	active, err := t.store.ActivePositions(ctx, sid)
-	t.storeResult(err)
+	t.storeRead(err)
 	if err != nil {
 		return fmt.Errorf("read active positions: %w", err)
 	}
@@ -170,7 +170,7 @@ func (t *Trader) applyRoot(ctx context.Context, journal map[string]db.Order, act
 			// it is no longer open.
 			row := orders.RowOf(t.sessionID(), leg, bo.ClientOrderID, orders.PurposeExit, t.now())
 			_, err := t.store.InsertOrder(ctx, row)
-			t.storeResult(err)
+			t.storeWrite(err)
 			switch {
 			case errors.Is(err, db.ErrConflict):
 				continue
@@ -200,7 +200,7 @@ func (t *Trader) apply(ctx context.Context, j db.Order, active []db.Position, bo
 		t.fp.Hit(failpoint.AfterFillObserved)
 	}
 	rec, err := orders.Record(ctx, t.store, c)
-	t.storeResult(err)
+	t.storeWrite(err)
 	if err != nil {
 		return active, err
 	}
@@ -216,7 +216,7 @@ func (t *Trader) apply(ctx context.Context, j db.Order, active []db.Position, bo
 		t.log.Info().Str("symbol", bo.Symbol).Str("side", string(bo.Side)).Str("qty", bo.FilledQty.String()).
 			Str("price", bo.FilledAvgPrice.Decimal.String()).Str("client_order_id", j.ClientOrderID).Msg("position opened")
 		fresh, err := t.store.ActivePositions(ctx, t.sessionID())
-		t.storeResult(err)
+		t.storeRead(err)
 		if err != nil {
 			return c.After(active), fmt.Errorf("read the position opened by %s: %w", j.ClientOrderID, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gambler-trader/gambler/internal/checkpoint"
 	"github.com/gambler-trader/gambler/internal/db"
@@ -43,10 +44,15 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 		t.log.Info().Int64("checkpoint", r.CheckpointID).Time("checkpoint_time", r.CheckpointTime).
 			Int("positions", len(r.Positions)).Int("closed", r.ClosedCount).Msg("restored checkpoint")
 		if v := r.PortfolioValue(); v.Valid {
+			t.acctMu.Lock()
 			t.lastAccount.PortfolioValue, t.haveAccount = v.Decimal, true
+			t.acctMu.Unlock()
 		}
 		if through, ok := r.BarsThrough(); ok {
 			t.resumeThrough = through
+		}
+		if err := t.checkMarketTime(ctx, r, opts.Force); err != nil {
+			return err
 		}
 	case errors.Is(err, checkpoint.ErrNoCheckpoint):
 		t.log.Info().Msg("no checkpoint to restore; starting from the journal")
@@ -59,11 +65,41 @@ func (t *Trader) ResumeWith(ctx context.Context, opts ResumeOptions) error {
 	t.releaseIdleClaims(ctx)
 	if opts.Reopened != nil {
 		t.previousRun = opts.Reopened
-		t.checkpoint(ctx, db.TriggerReopen)
+		_ = t.checkpoint(ctx, db.TriggerReopen) // logged; the next interval writes one
 		return nil
 	}
-	t.checkpoint(ctx, db.TriggerResume)
+	_ = t.checkpoint(ctx, db.TriggerResume) // logged; the next interval writes one
 	return nil
+}
+
+// ErrMarketTimeBackwards is returned by a resume whose broker clock is more
+// than a day behind the market time of the session's checkpoint: another
+// exchange, another state file, or a clock set back. Trading on would mix
+// two markets; resume with --force to accept it.
+var ErrMarketTimeBackwards = errors.New("market time went backwards")
+
+// checkMarketTime refuses a resume whose broker is more than a day behind
+// the market time the session's checkpoint recorded.
+func (t *Trader) checkMarketTime(ctx context.Context, r checkpoint.Restored, force bool) error {
+	was, ok := r.MarketTime()
+	if !ok {
+		return nil
+	}
+	c, err := t.broker.Clock(ctx)
+	if err != nil {
+		return fmt.Errorf("read the broker clock before resuming: %w", err)
+	}
+	behind := was.Sub(c.Timestamp)
+	if behind <= 24*time.Hour {
+		return nil
+	}
+	if force {
+		t.log.Warn().Time("checkpoint_market_time", was).Time("broker_market_time", c.Timestamp).
+			Msg("market time went backwards since the checkpoint; resuming anyway (--force)")
+		return nil
+	}
+	return fmt.Errorf("%w: the session's checkpoint %d was taken at market time %s, the broker's clock says %s (%s earlier); is this the same exchange and state file? Nothing was changed; resume with --force to trade on anyway",
+		ErrMarketTimeBackwards, r.CheckpointID, was.Format(time.RFC3339), c.Timestamp.Format(time.RFC3339), behind.Round(time.Hour))
 }
 
 // reconcile runs the same reconcile as `gambler reconcile-only`.

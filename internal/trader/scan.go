@@ -6,9 +6,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/strategy"
-	"github.com/rs/zerolog"
 )
 
 // calibration is the least wall time between the two clock readings that

@@ -2,12 +2,15 @@ package trader
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/pnl"
 )
 
 // finish closes the session: final read-back and optional flattening
@@ -37,23 +40,23 @@ func (t *Trader) finish(ctx context.Context) error {
 		t.log.Warn().Strs("unanswered", unanswered).Msg("the broker failed at shutdown; resume or reconcile-only picks up what it did not say")
 	}
 	t.releaseIdleClaims(sctx)
-	t.checkpoint(sctx, db.TriggerShutdown)
-	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
-	if t.haveAccount {
-		end.FinalPortfolioValue = decimal.NewNullDecimal(t.lastAccount.PortfolioValue)
-		if init := t.sess.Row().InitialPortfolioValue; init.Valid {
-			pnl := t.lastAccount.PortfolioValue.Sub(init.Decimal)
-			end.PnL = decimal.NewNullDecimal(pnl)
-			if init.Decimal.IsPositive() {
-				end.PnLPct = decimal.NewNullDecimal(pnl.Div(init.Decimal).Mul(decimal.NewFromInt(100)).Round(4))
-			}
-		}
+	t.cpWG.Wait()
+	t.acctMu.Lock()
+	t.value.last = nil
+	t.acctMu.Unlock()
+	t.finalCheckpoint(sctx)
+	if t.lastValue() == nil {
+		t.valueSession(sctx) // the checkpoint was skipped or could not value it
 	}
-	if all, err := t.store.Positions(sctx, t.sessionID()); err == nil {
-		for _, p := range all {
-			if p.Status == db.PositionClosed {
-				end.TotalTrades++
-			}
+	end := db.SessionEnd{Status: db.StatusCompleted, EndTime: t.now().UTC()}
+	// The session's own value, as the shutdown checkpoint computed it; the
+	// account's value includes every other session on the account.
+	if v := t.lastValue(); v != nil {
+		end.FinalPortfolioValue, end.PnL, end.PnLPct = v.Equity, decimal.NewNullDecimal(v.PnL), v.PnLPct
+		end.TotalTrades = v.Closed
+		if !v.Priced() || v.PriceStale {
+			t.log.Warn().Strs("unpriced", v.Unpriced).Bool("stale", v.PriceStale).
+				Msg("final session value: some open positions lack a current price")
 		}
 	}
 	if err := t.sess.End(sctx, end); err != nil {
@@ -100,5 +103,31 @@ func (t *Trader) flatten(ctx context.Context) {
 	}
 	if err := t.sync(ctx); err != nil {
 		t.log.Warn().Err(err).Msg("read-back after closing positions failed")
+	}
+}
+
+// lastValue is the session's last valuation, nil when none was made.
+func (t *Trader) lastValue() *pnl.Figures {
+	t.acctMu.Lock()
+	defer t.acctMu.Unlock()
+	return t.value.last
+}
+
+// finalAttempts bounds the final checkpoint's tries when the store is
+// blocked or its disk full: the store frees what it can between them (a
+// truncated write-ahead log), and the session's end is written either way.
+const finalAttempts = 3
+
+func (t *Trader) finalCheckpoint(ctx context.Context) {
+	for attempt := 1; ; attempt++ {
+		err := t.checkpoint(ctx, db.TriggerShutdown)
+		retry := errors.Is(err, db.ErrDiskFull) || errors.Is(err, db.ErrBusy)
+		if err == nil || attempt == finalAttempts || !retry {
+			return
+		}
+		t.log.Warn().Int("attempt", attempt).Str("store", storeReason(err)).Msg("final checkpoint failed; trying again")
+		if t.clock.Sleep(ctx, time.Second) != nil {
+			return
+		}
 	}
 }

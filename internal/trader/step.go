@@ -50,8 +50,8 @@ func (t *Trader) statusLine(ctx context.Context, marketNow time.Time) {
 	if open, err := t.store.SessionOrders(ctx, t.sessionID(), true); err == nil {
 		ev = ev.Int("pending_orders", len(open))
 	}
-	if !t.lastCheckpoint.IsZero() {
-		ev = ev.Str("last_checkpoint_age", t.now().Sub(t.lastCheckpoint).Round(time.Second).String())
+	if age, ok := t.checkpointAge(); ok {
+		ev = ev.Str("last_checkpoint_age", age.Round(time.Second).String())
 	}
 	ev.Msg("tick")
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // day bars start at midnight in New York, also on machines without zoneinfo
 
@@ -99,6 +100,7 @@ type Trader struct {
 	log      zerolog.Logger
 	fp       *failpoint.Set
 	obs      Observer
+	spawn    func(fn func())
 
 	tf       timeframe
 	bars     *barCache
@@ -117,8 +119,15 @@ type Trader struct {
 	// checkpoint.
 	previousRun *db.SessionEnd
 
+	// acctMu guards what an interval checkpoint, written on its own
+	// goroutine, shares with the loop: the account, the session's value,
+	// and the checkpoint bookkeeping.
+	acctMu         sync.Mutex
+	cpBusy         atomic.Bool // an interval checkpoint is being written
+	cpWG           sync.WaitGroup
 	lastAccount    checkpoint.Account
 	haveAccount    bool
+	value          sessionValue
 	lastCheckpoint time.Time
 	cpFailures     int
 	// health guards the state that entries placed in parallel share: the
@@ -146,6 +155,10 @@ type Deps struct {
 	// Observer is told about checkpoints, orders, fills, the account and
 	// the store; nil means nobody listens.
 	Observer Observer
+	// Go runs background work (an interval checkpoint) on a goroutine of
+	// its own; nil means the go statement. Tests that step a fake clock
+	// pass one they can wait for.
+	Go func(fn func())
 }
 
 // New builds a trader.
@@ -155,6 +168,9 @@ func New(cfg Config, d Deps) (*Trader, error) {
 	}
 	if d.Observer == nil {
 		d.Observer = noObserver{}
+	}
+	if d.Go == nil {
+		d.Go = func(fn func()) { go fn() }
 	}
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -168,7 +184,7 @@ func New(cfg Config, d Deps) (*Trader, error) {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	t := &Trader{cfg: cfg, store: d.Store, broker: newBudgeted(d.Broker), strategy: d.Strategy, sess: d.Session,
-		clock: d.Clock, log: d.Log, fp: d.Failpoints, obs: d.Observer, tf: tf,
+		clock: d.Clock, log: d.Log, fp: d.Failpoints, obs: d.Observer, spawn: d.Go, tf: tf,
 		symbols: append([]string(nil), cfg.Symbols...), longOnly: map[string]bool{},
 		claimChecks: map[string]time.Time{}}
 	for _, s := range cfg.LongOnly {
@@ -205,6 +221,9 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 	// flight against a broker that hangs is cut off too.
 	stopBudget := context.AfterFunc(ctx, func() { t.broker.start(t.cfg.ShutdownTimeout) })
 	defer stopBudget()
+	sctx, cancel := detached(ctx)
+	t.reportForeign(sctx)
+	cancel()
 	now := t.now()
 	next := schedule{sync: now, checkpoint: now.Add(t.cfg.CheckpointInterval)}
 	for {
@@ -230,10 +249,11 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 			}
 		}
 		if !t.now().Before(next.checkpoint) {
-			t.checkpoint(ctx, db.TriggerInterval)
+			t.checkpointAsync(ctx, db.TriggerInterval)
 			next.checkpoint = t.now().Add(t.cfg.CheckpointInterval)
 		}
 		if lost := t.lostErr(); lost != nil {
+			t.cpWG.Wait()
 			return fmt.Errorf("stopped trading: %w", lost)
 		}
 		_ = t.clock.Sleep(ctx, next.wake(until).Sub(t.now()))

@@ -38,6 +38,10 @@ type StartOptions struct {
 	Config *trader.Config
 	// Reopen resumes a completed session on purpose.
 	Reopen bool
+	// Force resumes despite a side mismatch or market time gone backwards.
+	Force bool
+	// SessionID names the session Start creates; empty draws one.
+	SessionID string
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -49,7 +53,7 @@ func (w *World) Start(o StartOptions) *Run {
 		w.T.Fatalf("account: %v", err)
 	}
 	cfg := w.config(o)
-	s := db.Session{InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
+	s := db.Session{ID: o.SessionID, InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
 		InitialPortfolioValue: decimalOf(acct.PortfolioValue)}
 	sess, err := w.Sessions().Start(ctx, s)
 	if err != nil {
@@ -98,7 +102,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 	w.T.Helper()
 	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
 	tr, err := trader.New(cfg, trader.Deps{Store: sess.Store(), Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
-		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer})
+		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer, Go: w.background.Go})
 	if err != nil {
 		w.T.Fatalf("trader: %v", err)
 	}
@@ -116,7 +120,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 		}()
 		var err error
 		if resume {
-			err = tr.ResumeWith(ctx, trader.ResumeOptions{Reopened: sess.Reopened})
+			err = tr.ResumeWith(ctx, trader.ResumeOptions{Reopened: sess.Reopened, Force: o.Force})
 		}
 		if err == nil {
 			err = tr.Run(ctx, o.Until)
@@ -158,9 +162,11 @@ func (r *Run) Killed() bool {
 }
 
 // idle waits until every running trader of the world sleeps on the fake
-// clock and reports true, or until this one has returned and reports false.
+// clock with no background work in flight, and reports true, or until this
+// one has returned and reports false.
 func (r *Run) idle() bool {
 	for !r.Done() {
+		r.w.background.Wait()
 		n, changed := r.w.runs.get()
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
@@ -172,7 +178,9 @@ func (r *Run) idle() bool {
 		}()
 		err := r.w.Clock.WaitSleepers(ctx, n)
 		cancel()
-		if now, _ := r.w.runs.get(); err == nil && now == n {
+		// Work the traders started just before they slept must finish
+		// before the clock may move.
+		if now, _ := r.w.runs.get(); err == nil && now == n && r.w.background.Idle() {
 			return !r.Done()
 		}
 	}
@@ -283,4 +291,50 @@ func (r *Run) Wait(limit time.Duration) error {
 func (r *Run) Crash() {
 	<-r.done
 	_ = r.Session.Release(context.Background())
+}
+
+// background tracks the work traders run on goroutines of their own, so
+// that the clock moves only when it is done. (A WaitGroup may not see Add
+// while a Wait is under way; this may.)
+type background struct {
+	mu   sync.Mutex
+	n    int
+	done *sync.Cond
+}
+
+// Go runs fn on a goroutine and tracks it.
+func (b *background) Go(fn func()) {
+	b.mu.Lock()
+	b.n++
+	b.mu.Unlock()
+	go func() {
+		defer func() {
+			b.mu.Lock()
+			b.n--
+			if b.n == 0 && b.done != nil {
+				b.done.Broadcast()
+			}
+			b.mu.Unlock()
+		}()
+		fn()
+	}()
+}
+
+// Wait waits until no work is in flight.
+func (b *background) Wait() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done == nil {
+		b.done = sync.NewCond(&b.mu)
+	}
+	for b.n > 0 {
+		b.done.Wait()
+	}
+}
+
+// Idle reports whether no work is in flight.
+func (b *background) Idle() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n == 0
 }
