@@ -142,6 +142,25 @@ func timeN(n int, op func() error) ([]time.Duration, error) {
 	return ds, nil
 }
 
+// timePairs runs a and b alternately, n times each, and returns their
+// durations.
+func timePairs(n int, a, b func() error) (as, bs []time.Duration, err error) {
+	as, bs = make([]time.Duration, 0, n), make([]time.Duration, 0, n)
+	for range n {
+		for _, op := range []struct {
+			run  func() error
+			into *[]time.Duration
+		}{{a, &as}, {b, &bs}} {
+			start := time.Now()
+			if err := op.run(); err != nil {
+				return as, bs, err
+			}
+			*op.into = append(*op.into, time.Since(start))
+		}
+	}
+	return as, bs, nil
+}
+
 func ms(d time.Duration) string {
 	switch {
 	case d >= time.Second:

@@ -101,6 +101,9 @@ func writeTable(w io.Writer, t *tableResult, history int, withOld bool) {
 	for name, s := range t.extraFloors {
 		fmt.Fprintf(w, "; %s: median %s", name, ms(s.median()))
 	}
+	fmt.Fprintf(w, "\n\nFloor insert and 10-position create alternating (the same load on both): floor median %s, "+
+		"create median %s = %.2f× that floor", ms(t.pairedFloor.median()), ms(t.pairedCreate.median()),
+		float64(t.pairedCreate.median())/float64(t.pairedFloor.median()))
 	fmt.Fprintf(w, "\n\n| operation | 1 pos | 10 pos | 100 pos | 1000 pos |\n|---|---|---|---|---|\n")
 	row := func(name, old string, cell func(n int) string) {
 		cells := make([]string, 0, len(positionCounts))

@@ -30,13 +30,16 @@ type target interface {
 
 // tableResult is one store's column of the table.
 type tableResult struct {
-	floor                   samples
-	create                  map[int]*samples
-	restore1k, restore100k  map[int]*samples
-	list10, stats1k, stats  samples
-	cleanup, cleanupCreates samples
-	bytesPerRow             map[int]float64
-	extraFloors             map[string]*samples // store-specific extra floors
+	floor samples
+	// pairedFloor and pairedCreate alternate floor inserts and creates of
+	// 10 positions.
+	pairedFloor, pairedCreate samples
+	create                    map[int]*samples
+	restore1k, restore100k    map[int]*samples
+	list10, stats1k, stats    samples
+	cleanup, cleanupCreates   samples
+	bytesPerRow               map[int]float64
+	extraFloors               map[string]*samples // store-specific extra floors
 }
 
 func newTableResult() *tableResult {
@@ -61,8 +64,6 @@ const (
 )
 
 // measureTable runs one repetition of every checkpoint operation on t.
-// Creates go through a view fenced by the session's lease, as the
-// trader's do.
 func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) error {
 	s := t.store()
 	ten, err := payload(10)
@@ -85,35 +86,15 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 		return err
 	}
 	i := 0
-	ds, err := timeN(floorRuns, func() error { i++; return t.floorInsert(ctx, floorID, i, ten) })
+	floor := func() error { i++; return t.floorInsert(ctx, floorID, i, ten) }
+	ds, err := timeN(floorRuns, floor)
 	if err != nil {
 		return fmt.Errorf("floor insert: %w", err)
 	}
 	res.floor.addRep(ds)
 
-	for _, n := range positionCounts {
-		id := sessionID(sessCreate, n)
-		if err := newSession(id, n); err != nil {
-			return err
-		}
-		runs := opRuns
-		if n >= 1000 {
-			runs = bigOpRuns
-		}
-		w, lease, err := fencedView(ctx, s, id)
-		if err != nil {
-			return err
-		}
-		ds, err := timeN(runs, func() error {
-			_, err := w.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: id, Trigger: db.TriggerInterval,
-				AccountSnapshot: account})
-			return err
-		})
-		err = errors.Join(err, lease.Release(ctx))
-		if err != nil {
-			return fmt.Errorf("create with %d positions: %w", n, err)
-		}
-		res.create[n].addRep(ds)
+	if err := measureCreates(ctx, s, res, newSession, floor); err != nil {
+		return err
 	}
 	r.progress("   creates done")
 
@@ -184,6 +165,58 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 	}
 	r.progress("   list, stats, restore done")
 	return r.measureCleanup(ctx, t, res, newSession, ten)
+}
+
+// measureCreates times creates at every position count through a view
+// fenced by the session's lease, as the trader's are; at 10 positions also
+// alternating with floor inserts.
+func measureCreates(ctx context.Context, s db.Store, res *tableResult, newSession func(string, int) error,
+	floor func() error) error {
+	for _, n := range positionCounts {
+		id := sessionID(sessCreate, n)
+		if err := newSession(id, n); err != nil {
+			return err
+		}
+		w, lease, err := fencedView(ctx, s, id)
+		if err != nil {
+			return err
+		}
+		err = timeCreates(res, n, func() error {
+			_, err := w.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: id, Trigger: db.TriggerInterval,
+				AccountSnapshot: account})
+			return err
+		}, floor)
+		if err := errors.Join(err, lease.Release(ctx)); err != nil {
+			return fmt.Errorf("create with %d positions: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// timeCreates times the creates of n positions. At 10 positions it then
+// alternates create and floor insert, so that the ratio compares samples
+// taken under the same load: on a shared machine the load can change
+// between the floor's block of samples and the creates'.
+func timeCreates(res *tableResult, n int, create, floor func() error) error {
+	runs := opRuns
+	if n >= 1000 {
+		runs = bigOpRuns
+	}
+	ds, err := timeN(runs, create)
+	if err != nil {
+		return err
+	}
+	res.create[n].addRep(ds)
+	if n != 10 {
+		return nil
+	}
+	floors, creates, err := timePairs(runs, floor, create)
+	if err != nil {
+		return err
+	}
+	res.pairedFloor.addRep(floors)
+	res.pairedCreate.addRep(creates)
+	return nil
 }
 
 // fencedView takes sessionID's lease and returns the view fenced by its
