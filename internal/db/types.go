@@ -227,8 +227,9 @@ type CheckpointMeta struct {
 }
 
 // CheckpointInput is what the caller supplies; the store reads the
-// positions itself, inside the same transaction, so the snapshot is
-// consistent with the row counts.
+// positions itself and writes the row in one transaction with that read,
+// or in one statement that checks they are still as read, so the snapshot
+// is consistent with the row counts.
 type CheckpointInput struct {
 	SessionID      string
 	CheckpointTime time.Time
