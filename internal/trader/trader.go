@@ -35,6 +35,7 @@ type Store interface {
 	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
 	TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error
 	LeaseHolder(ctx context.Context, sessionID string) (db.Holder, bool, error)
+	AppendValuePoint(ctx context.Context, p db.ValuePoint) (int64, error)
 }
 
 // Broker is what the trader needs from the broker.
@@ -130,6 +131,9 @@ type Trader struct {
 	value          sessionValue
 	lastCheckpoint time.Time
 	cpFailures     int
+	// fillQuote serves the value points of one read-back's fills; only
+	// the loop's goroutine records fills, so acctMu does not guard it.
+	fillQuote quote
 	// health guards the state that entries placed in parallel share: the
 	// store's availability and a lost lease.
 	health  sync.Mutex
@@ -221,6 +225,7 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 	// flight against a broker that hangs is cut off too.
 	stopBudget := context.AfterFunc(ctx, func() { t.broker.start(t.cfg.ShutdownTimeout) })
 	defer stopBudget()
+	t.recordStart(ctx)
 	now := t.now()
 	next := schedule{sync: now, checkpoint: now.Add(t.cfg.CheckpointInterval)}
 	for {

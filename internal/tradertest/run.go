@@ -40,6 +40,9 @@ type StartOptions struct {
 	Reopen bool
 	// Force resumes despite a side mismatch or market time gone backwards.
 	Force bool
+	// Store, when set, wraps the session's fenced store as the trader sees
+	// it, for a test that makes some of its writes fail.
+	Store func(trader.Store) trader.Store
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -99,7 +102,11 @@ func (w *World) config(o StartOptions) trader.Config {
 func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
 	w.T.Helper()
 	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
-	tr, err := trader.New(cfg, trader.Deps{Store: sess.Store(), Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
+	var store trader.Store = sess.Store()
+	if o.Store != nil {
+		store = o.Store(store)
+	}
+	tr, err := trader.New(cfg, trader.Deps{Store: store, Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
 		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer, Go: w.background.Go})
 	if err != nil {
 		w.T.Fatalf("trader: %v", err)

@@ -15,6 +15,7 @@ func seriesTests() []suiteTest {
 		{"Series/OrderedExactValues", testSeriesOrdered},
 		{"Series/OddSnapshots", testSeriesOddSnapshots},
 		{"Series/MarketTime", testSeriesMarketTime},
+		{"Series/SessionEquity", testSeriesSessionEquity},
 	}
 }
 
@@ -161,5 +162,30 @@ func testSeriesMarketTime(t *testing.T, h Harness) {
 				t.Errorf("%s is in %s, want UTC", what, got[i].MarketTime.Location())
 			}
 		}
+	}
+}
+
+// testSeriesSessionEquity: session_equity is the session's own value, a
+// decimal string as the trader writes it; rows without it (older
+// sessions), with a null (no starting capital) or with something that is
+// not a decimal give a null, never an error.
+func testSeriesSessionEquity(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	type equityRow struct {
+		account string // SQL literal
+		want    decimal.NullDecimal
+	}
+	rows := []equityRow{
+		{`'{"portfolio_value": 100000, "session_equity": "25012.123456789012345678"}'`, nullDec("25012.123456789012345678")},
+		{`'{"portfolio_value": 100000}'`, decimal.NullDecimal{}},
+		{`'{"session_equity": null, "session_realized_pnl": "0"}'`, decimal.NullDecimal{}},
+		{`'{"session_equity": 25000.5}'`, nullDec("25000.5")},
+		{`'{"session_equity": "n/a"}'`, decimal.NullDecimal{}},
+		{`NULL`, decimal.NullDecimal{}},
+	}
+	got := insertRawSeries(t, h, s, sess.ID, rows, func(r equityRow) string { return r.account })
+	for i, r := range rows {
+		eqNullDec(t, fmt.Sprintf("point %d (%s) SessionEquity", i, r.account), got[i].SessionEquity, r.want)
 	}
 }

@@ -1,0 +1,24 @@
+-- +goose Up
+-- The session's own value over time, for the report's equity curve: the
+-- trader appends the session's figures when it starts, after each fill it
+-- records and at each checkpoint. Checkpoint cleanup deletes checkpoints
+-- and never these rows, so the curve of an old session stays whole.
+-- market_time is the broker's clock (fills carry it), recorded_at the
+-- wall clock; equity is null when the session has no starting capital.
+CREATE TABLE IF NOT EXISTS session_values (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id     text NOT NULL REFERENCES trading_sessions (session_id) ON DELETE CASCADE,
+    market_time    text NOT NULL,
+    recorded_at    text NOT NULL,
+    source         text NOT NULL,
+    fill_id        text,
+    equity         text,
+    realized_pnl   text NOT NULL,
+    unrealized_pnl text NOT NULL,
+    prices_stale   integer NOT NULL DEFAULT 0,
+    unpriced       text
+);
+CREATE INDEX IF NOT EXISTS session_values_session_idx ON session_values (session_id, market_time, id);
+
+-- +goose Down
+DROP TABLE IF EXISTS session_values;
