@@ -102,8 +102,12 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add("strategy", sum.Strategy)
 	t.add("symbols", strings.Join(sum.Symbols, ","))
 	t.add("status", sum.StatusText())
-	t.add("started", fmtTime(&sum.StartTime))
-	t.add("ended", fmtTime(sum.EndTime))
+	// Two clocks: the session's own times and the journal's are this
+	// machine's wall clock; entries and exits are the broker's market
+	// time, which the simulated exchange runs faster. Each is labelled.
+	t.add("started (wall)", fmtTime(&sum.StartTime))
+	t.add("ended (wall)", fmtTime(sum.EndTime))
+	t.add("clocks", "wall = this machine's clock; market = the broker's, which fills carry (the simulated exchange runs it faster)")
 	t.add("starting capital", fmtNullDec(sum.InitialValue))
 	t.add("account at start", fmtNullDec(sum.AccountInitialValue))
 	final := fmtNullDec(sum.FinalValue)
@@ -128,7 +132,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add()
 	t.add(fmt.Sprintf("ACTIVE POSITIONS (%d)", len(v.ActivePositions)))
 	if len(v.ActivePositions) > 0 {
-		t.add("SYMBOL", "SIDE", "QTY", "ENTERED", "ENTRY", "STOP", "TARGET")
+		t.add("SYMBOL", "SIDE", "QTY", "ENTERED (MARKET)", "ENTRY", "STOP", "TARGET")
 	}
 	for _, p := range v.ActivePositions {
 		t.add(p.Symbol, p.Side, p.Qty.String(), fmtTime(&p.EntryTime), p.EntryPrice.String(), exactNullDec(p.StopLoss), exactNullDec(p.TakeProfit))
@@ -137,7 +141,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add()
 	t.add(fmt.Sprintf("CLOSED POSITIONS (%d)", len(v.ClosedPositions)))
 	if len(v.ClosedPositions) > 0 {
-		t.add("SYMBOL", "SIDE", "QTY", "ENTERED", "ENTRY", "EXITED", "EXIT", "REASON", "PNL", "PNL %")
+		t.add("SYMBOL", "SIDE", "QTY", "ENTERED (MARKET)", "ENTRY", "EXITED (MARKET)", "EXIT", "REASON", "PNL", "PNL %")
 	}
 	for _, p := range v.ClosedPositions {
 		t.add(p.Symbol, p.Side, p.Qty.String(), fmtTime(&p.EntryTime), p.EntryPrice.String(), fmtTime(p.ExitTime),
@@ -147,7 +151,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add()
 	t.add(fmt.Sprintf("ORDERS (%d)", len(v.Orders)))
 	if len(v.Orders) > 0 {
-		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE/CLASS", "QTY", "STATUS", "FILLED", "AVG PRICE", "CREATED", "UPDATED")
+		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE/CLASS", "QTY", "STATUS", "FILLED", "AVG PRICE", "CREATED (WALL)", "UPDATED (WALL)")
 	}
 	for _, o := range orders {
 		t.add(o.ClientOrderID, o.Symbol, o.Side, o.OrderType+"/"+o.OrderClass, o.Qty.String(), o.Status, o.FilledQty.String(),
@@ -155,7 +159,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	}
 
 	t.add()
-	t.add("CHECKPOINTS")
+	t.add("CHECKPOINTS (WALL TIME)")
 	t.rows = append(t.rows, statsTable(v.Checkpoints).rows...)
 	return t
 }

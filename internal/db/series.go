@@ -28,6 +28,11 @@ type CheckpointPoint struct {
 	// own value (internal/pnl), null on rows written before it existed,
 	// without a starting capital, or when it is not a decimal.
 	SessionEquity decimal.NullDecimal
+	// SessionPrices are session_prices, the prices its open positions were
+	// valued at (nil when absent), and SessionPricesStale is
+	// session_prices_stale: some were carried over from an earlier read.
+	SessionPrices      map[string]decimal.Decimal
+	SessionPricesStale bool
 }
 
 // JSONDecimal reads a decimal from the text of one JSON value: a number,

@@ -1,6 +1,9 @@
 package db
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -9,31 +12,62 @@ import (
 // Where a value point comes from (session_values.source).
 const (
 	ValueStart      = "start"      // a run of the session began
-	ValueFill       = "fill"       // right after a fill the trader recorded
 	ValueCheckpoint = "checkpoint" // at a checkpoint, of any trigger
 )
 
 // ValuePoint is the session's own value (internal/pnl) at one market
-// instant: one row of session_values, which checkpoint cleanup never
-// touches, so the equity curve outlives the checkpoints.
+// instant, with the prices its open positions were valued at: one row of
+// session_values, which checkpoint cleanup never touches, so the equity
+// curve outlives the checkpoints.
 type ValuePoint struct {
 	ID        int64
 	SessionID string
-	// MarketTime is the broker's clock: a fill's own time, or the market
-	// time of the instant the trader valued the session. RecordedAt is the
-	// wall clock when it was written.
+	// MarketTime is the broker's clock at the instant the trader valued
+	// the session; RecordedAt is the wall clock when it was written.
 	MarketTime time.Time
 	RecordedAt time.Time
 	Source     string
-	FillID     string // the fill a ValueFill point follows; "" otherwise
 	// Equity is the starting capital plus Realized and Unrealized; null
 	// when the session has no starting capital.
 	Equity     decimal.NullDecimal
 	Realized   decimal.Decimal
 	Unrealized decimal.Decimal
-	// PricesStale marks prices carried over from an earlier read;
-	// Unpriced lists open symbols with no price at all, which Unrealized
-	// leaves out.
+	// Prices are the prices of the open symbols Unrealized used;
+	// PricesStale marks some of them carried over from an earlier read.
+	Prices      map[string]decimal.Decimal
 	PricesStale bool
-	Unpriced    []string
+}
+
+// EncodePrices writes prices as a JSON object of symbol to decimal
+// string, the layout of a checkpoint's session_prices; none is null.
+func EncodePrices(prices map[string]decimal.Decimal) ([]byte, error) {
+	if len(prices) == 0 {
+		return nil, nil
+	}
+	text := make(map[string]string, len(prices))
+	for sym, px := range prices {
+		text[sym] = px.String()
+	}
+	b, err := json.Marshal(text)
+	if err != nil {
+		return nil, fmt.Errorf("encode prices: %w", err)
+	}
+	return b, nil
+}
+
+// JSONPrices reads a JSON object of symbol to decimal (a string, or a
+// number taken from its exact text); entries that are not decimals are
+// left out, and anything but an object is no prices.
+func JSONPrices(raw []byte) map[string]decimal.Decimal {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(bytes.TrimSpace(raw), &obj); err != nil || len(obj) == 0 {
+		return nil
+	}
+	out := make(map[string]decimal.Decimal, len(obj))
+	for sym, v := range obj {
+		if d := JSONDecimal(v); d.Valid {
+			out[sym] = d.Decimal
+		}
+	}
+	return out
 }

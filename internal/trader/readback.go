@@ -211,7 +211,6 @@ func (t *Trader) apply(ctx context.Context, j db.Order, active []db.Position, bo
 		return active, nil
 	}
 	t.obs.FillApplied()
-	t.recordFill(ctx, c.Effect.Fill)
 	switch rec.Kind {
 	case orders.FillOpen:
 		t.log.Info().Str("symbol", bo.Symbol).Str("side", string(bo.Side)).Str("qty", bo.FilledQty.String()).

@@ -131,9 +131,6 @@ type Trader struct {
 	value          sessionValue
 	lastCheckpoint time.Time
 	cpFailures     int
-	// fillQuote serves the value points of one read-back's fills; only
-	// the loop's goroutine records fills, so acctMu does not guard it.
-	fillQuote quote
 	// health guards the state that entries placed in parallel share: the
 	// store's availability and a lost lease.
 	health  sync.Mutex

@@ -32,44 +32,10 @@ func closedCount(t *testing.T, w *tradertest.World, sid string) int {
 	return n
 }
 
-// expectedRealized is, for each fill in the order they were applied, the
-// session's realized P&L right after it: an exit fill adds the P&L of the
-// position it closed (same symbol, exit time the fill's), an entry fill
-// adds nothing.
-func expectedRealized(t *testing.T, fills []db.Fill, positions []db.Position) []decimal.Decimal {
-	t.Helper()
-	entries := map[string]bool{}
-	for _, p := range positions {
-		entries[p.EntryClientOrderID] = true
-	}
-	counted := map[int64]bool{}
-	realized := decimal.Zero
-	out := make([]decimal.Decimal, len(fills))
-	for i, f := range fills {
-		if !entries[f.ClientOrderID] {
-			found := false
-			for _, p := range positions {
-				if !counted[p.ID] && p.Symbol == f.Symbol && p.ExitTime != nil && p.ExitTime.Equal(f.FilledAt) {
-					counted[p.ID], found = true, true
-					realized = realized.Add(p.PnL.Decimal)
-					break
-				}
-			}
-			if !found {
-				t.Fatalf("fill %s (%s %s at %s) is neither an entry nor the exit of a position", f.FillID, f.Side, f.Symbol, f.FilledAt)
-			}
-		}
-		out[i] = realized
-	}
-	return out
-}
-
 // TestValueSeries: the trader appends the session's own value when the run
-// starts, right after every fill at the fill's market time, and at every
-// checkpoint, the last of which is the session's final value. With one
-// symbol nothing else is open at a fill and the filled symbol is valued at
-// its fill price, so each fill's point is exactly the starting capital
-// plus the P&L of the positions closed so far.
+// starts (at its capital, before the first fill) and at every checkpoint,
+// with the figures, prices and market time the checkpoint stores, the
+// last one the session's final value.
 func TestValueSeries(t *testing.T) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
@@ -93,50 +59,56 @@ func TestValueSeries(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(series) == 0 || series[0].Source != db.ValueStart || !series[0].Equity.Decimal.Equal(capital) ||
-				!series[0].Realized.IsZero() || (len(fills) > 0 && series[0].MarketTime.After(fills[0].FilledAt)) {
-				t.Fatalf("the series starts with %+v, want the start at the capital %s before the first fill", first(series), capital)
+				len(series[0].Prices) != 0 || len(fills) == 0 || series[0].MarketTime.After(fills[0].FilledAt) {
+				t.Fatalf("the series starts with %+v, want the start at the capital %s before the first of %d fills",
+					first(series), capital, len(fills))
 			}
-			byFill := map[string][]db.ValuePoint{}
-			for _, p := range series {
-				if p.Source == db.ValueFill {
-					byFill[p.FillID] = append(byFill[p.FillID], p)
-				}
-			}
-			for i, realized := range expectedRealized(t, fills, allPositions(t, w, sid)) {
-				f := fills[i]
-				ps := byFill[f.FillID]
-				if len(ps) != 1 {
-					t.Errorf("fill %s has %d value points, want 1", f.FillID, len(ps))
-					continue
-				}
-				p := ps[0]
-				if !p.MarketTime.Equal(f.FilledAt) || !p.Realized.Equal(realized) || !p.Unrealized.IsZero() ||
-					!p.Equity.Valid || !p.Equity.Decimal.Equal(capital.Add(realized)) {
-					t.Errorf("fill %s at %s: point at %s equity %v realized %s unrealized %s; want equity %s = %s + %s, nothing unrealized",
-						f.FillID, f.FilledAt, p.MarketTime, p.Equity.Decimal, p.Realized, p.Unrealized, capital.Add(realized), capital, realized)
-				}
-			}
-			if len(byFill) != len(fills) {
-				t.Errorf("%d fill points for %d fills", len(byFill), len(fills))
-			}
-			checkpoints, err := w.Store.ListCheckpoints(ctx, sid, 0)
+			checkpoints, err := w.Store.CheckpointSeries(ctx, sid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := 0
+			var points []db.ValuePoint
 			for _, p := range series {
 				if p.Source == db.ValueCheckpoint {
-					n++
+					points = append(points, p)
 				}
 			}
+			if len(points) != len(checkpoints) {
+				t.Fatalf("%d checkpoint points for %d checkpoints", len(points), len(checkpoints))
+			}
+			priced := 0
+			for i, cp := range checkpoints {
+				p := points[i]
+				if cp.MarketTime == nil || !p.MarketTime.Equal(*cp.MarketTime) || !p.Equity.Valid ||
+					!p.Equity.Decimal.Equal(cp.SessionEquity.Decimal) || !samePrices(p.Prices, cp.SessionPrices) {
+					t.Errorf("checkpoint %d at %v equity %v prices %v; its value point at %s equity %v prices %v",
+						i, cp.MarketTime, cp.SessionEquity, cp.SessionPrices, p.MarketTime, p.Equity, p.Prices)
+				}
+				if len(p.Prices) > 0 {
+					priced++
+				}
+			}
+			if priced == 0 {
+				t.Error("no checkpoint point holds a price: the test never checkpointed an open position")
+			}
 			last, sess := series[len(series)-1], sessionRow(t, w, sid)
-			if n != len(checkpoints) || last.Source != db.ValueCheckpoint || !last.Equity.Valid ||
-				!last.Equity.Decimal.Equal(sess.FinalPortfolioValue.Decimal) {
-				t.Errorf("%d checkpoint points for %d checkpoints, the last point %+v; want one each, the last at the final value %v",
-					n, len(checkpoints), last, sess.FinalPortfolioValue)
+			if last.Source != db.ValueCheckpoint || !last.Equity.Valid || !last.Equity.Decimal.Equal(sess.FinalPortfolioValue.Decimal) {
+				t.Errorf("the last point %+v, want the shutdown checkpoint's at the final value %v", last, sess.FinalPortfolioValue)
 			}
 		})
 	}
+}
+
+func samePrices(a, b map[string]decimal.Decimal) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for sym, px := range a {
+		if q, ok := b[sym]; !ok || !q.Equal(px) {
+			return false
+		}
+	}
+	return true
 }
 
 func first(ps []db.ValuePoint) any {

@@ -90,7 +90,7 @@ func fencedWrites(sessionID, donorID string, pA, pM int64) []fencedWrite {
 			return err
 		}},
 		{"AppendValuePoint", func(ctx context.Context, s db.Store) error {
-			_, err := s.AppendValuePoint(ctx, valuePoint(sessionID, time.Hour, db.ValueFill, "50001"))
+			_, err := s.AppendValuePoint(ctx, valuePoint(sessionID, time.Hour, db.ValueCheckpoint, "50001"))
 			return err
 		}},
 		{"SetSessionSettings", func(ctx context.Context, s db.Store) error {

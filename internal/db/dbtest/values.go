@@ -5,12 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
 func valueTests() []suiteTest {
 	return []suiteTest{
 		{"Values/OrderedExact", testValuesOrdered},
+		{"Values/OddPrices", testValuesOddPrices},
 		{"Values/UnknownSession", testValuesUnknownSession},
 		{"Values/SurviveCheckpointCleanup", testValuesSurviveCleanup},
 	}
@@ -52,16 +55,18 @@ func testValuesOrdered(t *testing.T, h Harness) {
 	appendValue(t, s, valuePoint(other.ID, 0, db.ValueStart, "1"))
 
 	// PostgreSQL keeps times to the microsecond.
-	fill := valuePoint(sess.ID, 2*time.Minute+123456*time.Microsecond, db.ValueFill, "50012.123456789012345678")
-	fill.FillID, fill.Realized, fill.Unrealized = "exec-1", dec("12.5"), dec("-0.376543210987654322")
+	priced := valuePoint(sess.ID, 2*time.Minute+123456*time.Microsecond, db.ValueCheckpoint, "50012.123456789012345678")
+	priced.Realized, priced.Unrealized = dec("12.5"), dec("-0.376543210987654322")
+	priced.Prices = map[string]decimal.Decimal{"AAPL": dec("187.123456789"), "AT&T": dec("0.0001")}
 	stale := valuePoint(sess.ID, 3*time.Minute, db.ValueCheckpoint, "")
-	stale.Realized, stale.Unrealized, stale.PricesStale, stale.Unpriced = dec("-3.25"), dec("0.0001"), true, []string{"MSFT", "TSLA"}
+	stale.Realized, stale.Unrealized, stale.PricesStale = dec("-3.25"), dec("0.0001"), true
+	stale.Prices = map[string]decimal.Decimal{"MSFT": dec("410")}
 	start := valuePoint(sess.ID, 0, db.ValueStart, "50000")
 	start.RecordedAt = time.Time{} // the store's now
 	sameInstant := valuePoint(sess.ID, 2*time.Minute+123456*time.Microsecond, db.ValueCheckpoint, "50013")
 	sameInstant.Unrealized = dec("13")
 
-	writes := []db.ValuePoint{stale, fill, start, sameInstant}
+	writes := []db.ValuePoint{stale, priced, start, sameInstant}
 	ids := make([]int64, len(writes))
 	for i, p := range writes {
 		ids[i] = appendValue(t, s, p)
@@ -82,12 +87,11 @@ func testValuesOrdered(t *testing.T, h Harness) {
 			t.Errorf("%s RecordedAt is zero, want the store's now", what)
 		}
 		eq(t, what+" Source", g.Source, w.Source)
-		eq(t, what+" FillID", g.FillID, w.FillID)
 		eqNullDec(t, what+" Equity", g.Equity, w.Equity)
 		eqDec(t, what+" Realized", g.Realized, w.Realized)
 		eqDec(t, what+" Unrealized", g.Unrealized, w.Unrealized)
 		eq(t, what+" PricesStale", g.PricesStale, w.PricesStale)
-		eqSlice(t, what+" Unpriced", g.Unpriced, w.Unpriced)
+		eqPrices(t, what+" Prices", g.Prices, w.Prices)
 		if g.MarketTime.Location() != time.UTC {
 			t.Errorf("%s MarketTime is in %s, want UTC", what, g.MarketTime.Location())
 		}
@@ -96,6 +100,19 @@ func testValuesOrdered(t *testing.T, h Harness) {
 		t.Errorf("equity text %s, want every digit of 50012.123456789012345678", e)
 	}
 	eq(t, "points of the other session", len(valueSeries(t, s, other.ID)), 1)
+}
+
+func eqPrices(t testing.TB, what string, got, want map[string]decimal.Decimal) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+		return
+	}
+	for sym, px := range want {
+		if g, ok := got[sym]; !ok || !g.Equal(px) || g.String() != px.String() {
+			t.Errorf("%s[%s] = %v, want %s", what, sym, got[sym], px)
+		}
+	}
 }
 
 func testValuesUnknownSession(t *testing.T, h Harness) {
@@ -121,4 +138,27 @@ func testValuesSurviveCleanup(t *testing.T, h Harness) {
 	for i, p := range got {
 		eqNullDec(t, fmt.Sprintf("point %d equity", i), p.Equity, nullDec(fmt.Sprint(50000+i)))
 	}
+}
+
+// testValuesOddPrices: prices as another tool could have written them (a
+// number, a string that is not a decimal, not an object) are read as far
+// as they are decimals, never as an error.
+func testValuesOddPrices(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	for i, prices := range []string{`'{"AAPL": 187.5, "MSFT": "x", "TSLA": null}'`, `'[1, 2]'`, `NULL`} {
+		at := BaseTime().Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		must(t, h.Exec(t, s, fmt.Sprintf(`INSERT INTO session_values (session_id, market_time, recorded_at, source,
+			realized_pnl, unrealized_pnl, prices) VALUES ('%s', '%s', '%s', 'checkpoint', '0', '0', %s)`,
+			sess.ID, at, at, prices)), fmt.Sprintf("insert row %d", i))
+	}
+	got := valueSeries(t, s, sess.ID)
+	if len(got) != 3 {
+		t.Fatalf("ValueSeries returned %d points, want 3", len(got))
+	}
+	eqPrices(t, "prices of a number, a non-decimal and a null", got[0].Prices, map[string]decimal.Decimal{"AAPL": dec("187.5")})
+	eqPrices(t, "prices that are not an object", got[1].Prices, nil)
+	eqPrices(t, "null prices", got[2].Prices, nil)
+	eq(t, "stale by default", got[0].PricesStale, false)
+	eqNullDec(t, "equity left out", got[0].Equity, decimal.NullDecimal{})
 }

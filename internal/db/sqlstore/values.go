@@ -9,7 +9,7 @@ import (
 // AppendValuePoint implements db.Store: one insert, fenced on a fenced
 // view like every write of the session's trader.
 func (s *Store) AppendValuePoint(ctx context.Context, p db.ValuePoint) (int64, error) {
-	unpriced, err := encodeSymbols(p.Unpriced)
+	prices, err := db.EncodePrices(p.Prices)
 	if err != nil {
 		return 0, err
 	}
@@ -21,10 +21,10 @@ func (s *Store) AppendValuePoint(ctx context.Context, p db.ValuePoint) (int64, e
 	what := "append a value point of session " + p.SessionID
 	err = s.write(ctx, what, sharesSession, func(q Querier) error {
 		return s.queryRow(ctx, q, what, `INSERT INTO session_values (session_id, market_time, recorded_at, source,
-				fill_id, equity, realized_pnl, unrealized_pnl, prices_stale, unpriced)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
-			[]any{p.SessionID, s.time(p.MarketTime), s.time(s.orNow(p.RecordedAt)), p.Source, nullStr(p.FillID),
-				p.Equity, p.Realized, p.Unrealized, stale, unpriced},
+				equity, realized_pnl, unrealized_pnl, prices, prices_stale)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+			[]any{p.SessionID, s.time(p.MarketTime), s.time(s.orNow(p.RecordedAt)), p.Source, p.Equity, p.Realized,
+				p.Unrealized, s.json(prices), stale},
 			&id)
 	})
 	return id, err
@@ -34,20 +34,16 @@ func (s *Store) AppendValuePoint(ctx context.Context, p db.ValuePoint) (int64, e
 func (s *Store) ValueSeries(ctx context.Context, sessionID string) ([]db.ValuePoint, error) {
 	return collect(ctx, s, s.d.Read, "value series of session "+sessionID, func(rows Rows) (db.ValuePoint, error) {
 		var (
-			p        db.ValuePoint
-			stale    int
-			unpriced string
+			p      db.ValuePoint
+			prices []byte
+			stale  int
 		)
 		err := rows.Scan(&p.ID, scanStr(&p.SessionID), scanTime(&p.MarketTime), scanTime(&p.RecordedAt),
-			scanStr(&p.Source), scanStr(&p.FillID), scanNullDec(&p.Equity), scanDec(&p.Realized),
-			scanDec(&p.Unrealized), scanInt(&stale), scanStr(&unpriced))
-		if err != nil {
-			return p, err
-		}
-		p.PricesStale = stale != 0
-		p.Unpriced, err = decodeSymbols(unpriced)
+			scanStr(&p.Source), scanNullDec(&p.Equity), scanDec(&p.Realized), scanDec(&p.Unrealized),
+			scanBytes(&prices), scanInt(&stale))
+		p.Prices, p.PricesStale = db.JSONPrices(prices), stale != 0
 		return p, err
-	}, `SELECT id, session_id, market_time, recorded_at, source, fill_id, equity, realized_pnl, unrealized_pnl,
-			prices_stale, unpriced
+	}, `SELECT id, session_id, market_time, recorded_at, source, equity, realized_pnl, unrealized_pnl, prices,
+			prices_stale
 		FROM session_values WHERE session_id = $1 ORDER BY market_time, id`, sessionID)
 }
