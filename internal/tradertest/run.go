@@ -19,6 +19,9 @@ type Run struct {
 	Trader  *trader.Trader
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// paused is closed when a pause failpoint stopped the trader; release
+	// lets it go on.
+	paused, release chan struct{}
 
 	mu     sync.Mutex
 	err    error
@@ -100,14 +103,15 @@ func (w *World) config(o StartOptions) trader.Config {
 
 func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
 	w.T.Helper()
-	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
+	r := &Run{w: w, Session: sess, done: make(chan struct{}), paused: make(chan struct{}), release: make(chan struct{})}
+	fp := failpoint.New(runtime.Goexit, o.Failpoints...).WithPause(r.pause)
 	tr, err := trader.New(cfg, trader.Deps{Store: sess.Store(), Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
 		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer, Go: w.background.Go})
 	if err != nil {
 		w.T.Fatalf("trader: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Run{w: w, Session: sess, Trader: tr, cancel: cancel, done: make(chan struct{})}
+	r.Trader, r.cancel = tr, cancel
 	w.runs.add(1)
 	go func() {
 		finished := false
@@ -136,6 +140,22 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 	})
 	return r
 }
+
+// pause is what a pause failpoint does in the harness: the trader stops
+// where it stands, as a SIGSTOPped process would, and does not count as
+// running until Release.
+func (r *Run) pause() {
+	r.w.runs.add(-1)
+	close(r.paused)
+	<-r.release
+	r.w.runs.add(1)
+}
+
+// Paused is closed once a pause failpoint stopped the trader.
+func (r *Run) Paused() <-chan struct{} { return r.paused }
+
+// Release lets a paused trader go on.
+func (r *Run) Release() { close(r.release) }
 
 // Done reports whether the trader has returned (or was killed).
 func (r *Run) Done() bool {
