@@ -1,11 +1,19 @@
 GO ?= go
 BIN := bin/gambler
 PKGS := ./...
+# The version gambler version and gambler --version print.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser clean
+.PHONY: build test test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser config-example clean
 
+# The release build: no failpoint tag, so GAMBLER_FAILPOINT does nothing.
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/gambler
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/gambler
+
+# configs/gambler.example.yaml is generated from the option declarations;
+# a test fails when it is out of date.
+config-example:
+	$(GO) run ./cmd/gambler config init --path configs/gambler.example.yaml --force
 
 # The CI command: vet, then every test with the race detector. PostgreSQL tests
 # use GAMBLER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -13,7 +21,9 @@ build:
 # release configuration is checked and built once too (release-snapshot).
 test: test-deps $(if $(filter true,$(CI)),release-snapshot)
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags failpoint ./internal/failpoint
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+	$(GO) test -race -count=1 -tags failpoint ./internal/failpoint
 	# The replay of real bars over half a year; under the race detector it
 	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
 	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
@@ -43,6 +53,7 @@ bench: build
 
 # The long chaos run (200 crash loops per store, a 60 s faulted session...);
 # its figures go to RELIABILITY.md. CHAOS_REPORT collects them as JSON lines.
+# The gambler binary it kills is built by internal/e2e with the failpoint tag.
 CHAOS_REPORT ?= bin/chaos-report.jsonl
 chaos:
 	mkdir -p $(dir $(CHAOS_REPORT)) && rm -f $(CHAOS_REPORT)

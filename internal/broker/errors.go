@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/gambler-trader/gambler/internal/redact"
 )
 
 var (
@@ -66,11 +68,10 @@ func newRedactor(secrets ...string) redactor {
 	return r
 }
 
+// String masks each credential where it stands as a whole token, so a
+// one-letter key does not shred every word holding that letter.
 func (r redactor) String(s string) string {
-	for _, secret := range r {
-		s = strings.ReplaceAll(s, secret, "[REDACTED]")
-	}
-	return s
+	return redact.Tokens(s, "[REDACTED]", r...)
 }
 
 // redactedError keeps the chain (errors.Is on context errors, net errors)

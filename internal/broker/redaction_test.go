@@ -64,3 +64,23 @@ func TestKeysNeverAppearInErrorsOrLogs(t *testing.T) {
 		t.Errorf("logs leak credentials: %s", logs.String())
 	}
 }
+
+// TestOneLetterKeysRedactWholeTokens: a one-letter key id and secret are
+// masked where they stand alone, and a URL in the same message survives
+// (a substring mask made it http[REDACTED]://paper-api.alpaca.mar...).
+func TestOneLetterKeysRedactWholeTokens(t *testing.T) {
+	const page = "https://paper-api.alpaca.markets/v2/account"
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		echo := "key " + r.Header.Get("APCA-API-KEY-ID") + " secret " + r.Header.Get("APCA-API-SECRET-KEY")
+		writeErr(w, http.StatusUnauthorized, 40110000, "unauthorized: "+echo+" at "+page)
+	}))
+	t.Cleanup(ts.Close)
+	c, _ := newTestClient(t, ts.URL, func(cfg *broker.Config) { cfg.KeyID, cfg.Secret = "a", "k" })
+	_, err := c.Account(context.Background())
+	if err == nil {
+		t.Fatal("expected an error")
+	}
+	if !strings.Contains(err.Error(), "key [REDACTED] secret [REDACTED] at "+page) {
+		t.Errorf("want the keys masked and the URL whole, got: %v", err)
+	}
+}

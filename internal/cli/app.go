@@ -49,7 +49,13 @@ type App struct {
 	// main.commit); empty for a development build.
 	Build Build
 
-	v *viper.Viper
+	// The run's settings: the config file in the one viper instance, the
+	// root's options, and every command's option set.
+	v       *viper.Viper
+	cfgPath string
+	g       globalOptions
+	sets    []*optionSet
+	byDst   map[any]*option
 	// keys holds every known config key, for the unknown-key check.
 	keys map[string]bool
 }

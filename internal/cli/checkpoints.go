@@ -32,25 +32,25 @@ type checkpointRow struct {
 	Problem              string   `json:"problem,omitempty"`
 }
 
+// checkpointsListOptions are `checkpoints list`'s options.
+type checkpointsListOptions struct {
+	SessionID string
+	Limit     int
+}
+
 func newCheckpointsListCmd(app *App) *cobra.Command {
+	o := &checkpointsListOptions{}
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List a session's checkpoints, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			limit, err := app.integer("checkpoints.list.limit")
-			if err != nil {
-				return err
-			}
-			if limit <= 0 {
-				return usageError("--limit must be positive")
-			}
-			s, sess, err := app.openSession(cmd.Context(), app.str("checkpoints.list.session"))
+			s, sess, err := app.openSession(cmd.Context(), o.SessionID)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			metas, err := s.ListCheckpoints(cmd.Context(), sess.ID, limit)
+			metas, err := s.ListCheckpoints(cmd.Context(), sess.ID, o.Limit)
 			if err != nil {
 				return fmt.Errorf("list checkpoints: %w", err)
 			}
@@ -93,12 +93,15 @@ func newCheckpointsListCmd(app *App) *cobra.Command {
 			})
 		},
 	}
-	c.Flags().String("session", "", "session id (default: the most recently started session)")
-	c.Flags().Int("limit", 10, "at most this many checkpoints")
+	app.bind(c,
+		app.sessionFlag(&o.SessionID, "the session (default: the most recently started session)"),
+		intOpt(&o.Limit, "limit", 10, 1, 10000, "at most this many checkpoints"),
+	)
 	return c
 }
 
 func newCheckpointsShowCmd(app *App) *cobra.Command {
+	var sessionID string
 	c := &cobra.Command{
 		Use:   "show [ID]",
 		Short: "Show a checkpoint's positions and account (default: the session's latest good one)",
@@ -128,7 +131,7 @@ func newCheckpointsShowCmd(app *App) *cobra.Command {
 				}
 				r = checkpoint.Decode(c)
 			} else {
-				sess, err := resolveSession(cmd.Context(), s, app.str("checkpoints.show.session"))
+				sess, err := resolveSession(cmd.Context(), s, sessionID)
 				if err != nil {
 					return err
 				}
@@ -140,7 +143,7 @@ func newCheckpointsShowCmd(app *App) *cobra.Command {
 			return app.render(r, func() *table { return restoredTable(r) })
 		},
 	}
-	c.Flags().String("session", "", "session id (default: the most recently started session)")
+	app.bind(c, app.sessionFlag(&sessionID, "without an ID, the latest good checkpoint of this session (default: the most recently started session)"))
 	return c
 }
 

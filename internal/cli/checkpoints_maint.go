@@ -1,77 +1,165 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gambler-trader/gambler/internal/checkpoint"
+	"github.com/gambler-trader/gambler/internal/db"
 )
 
+// checkpointsStatsOptions are `checkpoints stats`'s options.
+type checkpointsStatsOptions struct {
+	SessionID     string
+	InstanceID    int
+	MaxAge        time.Duration
+	RequireActive bool
+}
+
 func newCheckpointsStatsCmd(app *App) *cobra.Command {
+	o := &checkpointsStatsOptions{}
 	c := &cobra.Command{
 		Use:   "stats",
-		Short: "Summarise a session's checkpoints; with --max-age, exit 3 when the newest is too old",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var maxAge time.Duration
-			if app.str("checkpoints.stats.max_age") != "" {
-				d, err := app.positiveDuration("checkpoints.stats.max_age", time.Second)
-				if err != nil {
-					return err
-				}
-				maxAge = d
-			}
-			instance, err := app.integer("checkpoints.stats.instance_id")
-			if err != nil {
-				return err
-			}
-			id := app.str("checkpoints.stats.session")
-			switch {
-			case instance < 0:
-				return usageError("--instance-id must be 0 (any instance) or more")
-			case instance > 0 && id != "":
-				return usageError("--session and --instance-id exclude each other")
-			}
-			s, sess, err := app.openSession(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if instance > 0 {
-				// One cron line per instance: each watches its own newest
-				// session, not whichever instance started last.
-				if sess, err = newestOfInstance(cmd.Context(), s, instance); err != nil {
-					return err
-				}
-			}
-			now := app.Now()
-			st, err := checkpoint.ComputeStats(cmd.Context(), s, sess.ID, now)
-			if err != nil {
-				return err
-			}
-			if err := app.render(st, func() *table { return statsTable(st) }); err != nil {
-				return err
-			}
-			if maxAge > 0 {
-				last := st.Last()
-				if last == nil {
-					return checkFailed(fmt.Errorf("session %s has no checkpoint (max age %s)", sess.ID, maxAge))
-				}
-				if age := now.Sub(*last); age > maxAge {
-					return checkFailed(fmt.Errorf("last checkpoint of session %s is %s old, more than --max-age %s",
-						sess.ID, age.Round(time.Second), maxAge))
-				}
-			}
-			return nil
-		},
+		Short: "Summarise a session's checkpoints; with --max-age, exit 3 when an active session's newest is too old",
+		Long: `Prints the checkpoint statistics of a session: --session, else the newest session
+of --instance-id, else the most recently started one.
+
+With --max-age it is a health check of the active sessions (of --instance-id, or
+of every instance): exit 3 when the newest checkpoint of any of them is older
+than --max-age. A completed or crashed session is not judged, so a planned stop
+raises no alert; with no active session it exits 0 and says so, unless
+--require-active is given, which turns "nothing is running" into exit 3.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return app.checkpointStats(cmd.Context(), o) },
 	}
-	c.Flags().String("session", "", "session id (default: the most recently started session)")
-	c.Flags().Int("instance-id", 0, "the most recently started session of this instance (0 = of any instance)")
-	c.Flags().String("max-age", "", "fail with exit 3 when the newest checkpoint is older than this (e.g. 5m; a bare number is seconds)")
+	set := app.bind(c,
+		app.sessionFlag(&o.SessionID, "the session (default: the newest session of --instance-id, else the most recently started)"),
+		intOpt(&o.InstanceID, "instance-id", 0, 0, maxInstanceID, "only sessions of this instance; 0 means every instance"),
+		durOpt(&o.MaxAge, "max-age", "", time.Second, time.Second, 30*24*time.Hour,
+			"exit 3 when an active session's newest checkpoint is older than this; a bare number is seconds").orUnset(),
+		boolOpt(&o.RequireActive, "require-active", "with --max-age, exit 3 also when no session is active"),
+	)
+	set.check = func() error {
+		switch {
+		case o.InstanceID > 0 && o.SessionID != "":
+			return usageError("%s and %s exclude each other", app.sourceOf(&o.SessionID), app.sourceOf(&o.InstanceID))
+		case o.RequireActive && o.MaxAge == 0:
+			return usageError("%s needs --max-age", app.sourceOf(&o.RequireActive))
+		}
+		return nil
+	}
 	return c
+}
+
+func (a *App) checkpointStats(ctx context.Context, o *checkpointsStatsOptions) error {
+	s, err := a.openStoreReadOnly(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	now := a.Now()
+	if o.MaxAge == 0 {
+		sess, err := a.statsSession(ctx, s, o)
+		if err != nil {
+			return err
+		}
+		st, err := checkpoint.ComputeStats(ctx, s, sess.ID, now)
+		if err != nil {
+			return err
+		}
+		return a.render(st, func() *table { return statsTable(st) })
+	}
+	return a.judgeCheckpoints(ctx, s, o, now)
+}
+
+// statsSession is --session, else the newest session of --instance-id,
+// else the most recently started one.
+func (a *App) statsSession(ctx context.Context, s db.Store, o *checkpointsStatsOptions) (db.Session, error) {
+	if o.InstanceID > 0 {
+		// One cron line per instance watches its own newest session, not
+		// whichever instance started last.
+		return newestOfInstance(ctx, s, o.InstanceID)
+	}
+	return resolveSession(ctx, s, o.SessionID)
+}
+
+// judgeCheckpoints is --max-age: every active session in scope must have
+// checkpointed within it (or, before its first checkpoint, started within
+// it). The newest active session's stats are printed.
+func (a *App) judgeCheckpoints(ctx context.Context, s db.Store, o *checkpointsStatsOptions, now time.Time) error {
+	active, scope, err := a.activeSessions(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	if len(active) == 0 {
+		msg := scope + ": --max-age judges only active sessions, so there is nothing to check"
+		if o.RequireActive {
+			return checkFailed(fmt.Errorf("%s (%s)", scope, a.sourceOf(&o.RequireActive)))
+		}
+		log := a.logger()
+		log.Info().Msg(msg)
+		return a.render(nil, func() *table { return &table{rows: [][]string{{msg}}} })
+	}
+	var stale []string
+	var shown checkpoint.Stats
+	for i, sess := range active {
+		st, err := checkpoint.ComputeStats(ctx, s, sess.ID, now)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			shown = st
+		}
+		// A session that has not checkpointed yet is judged by its start.
+		switch last := st.Last(); {
+		case last == nil && now.Sub(sess.StartTime) > o.MaxAge:
+			stale = append(stale, fmt.Sprintf("session %s (instance %d) has no checkpoint and started %s ago", sess.ID,
+				sess.InstanceID, now.Sub(sess.StartTime).Round(time.Second)))
+		case last != nil && now.Sub(*last) > o.MaxAge:
+			stale = append(stale, fmt.Sprintf("last checkpoint of session %s (instance %d) is %s old", sess.ID, sess.InstanceID,
+				now.Sub(*last).Round(time.Second)))
+		}
+	}
+	if err := a.render(shown, func() *table { return statsTable(shown) }); err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		return checkFailed(fmt.Errorf("%s; more than %s", strings.Join(stale, "; "), a.typed(&o.MaxAge)))
+	}
+	return nil
+}
+
+// activeSessions are the active sessions --max-age judges, newest first,
+// and a phrase naming that scope for when there are none.
+func (a *App) activeSessions(ctx context.Context, s db.Store, o *checkpointsStatsOptions) ([]db.Session, string, error) {
+	if o.SessionID != "" {
+		sess, err := resolveSession(ctx, s, o.SessionID)
+		if err != nil {
+			return nil, "", err
+		}
+		if sess.Status != db.StatusActive {
+			return nil, fmt.Sprintf("session %s is %s", sess.ID, sess.Status), nil
+		}
+		return []db.Session{sess}, "", nil
+	}
+	list, err := s.ListSessions(ctx, db.SessionFilter{Status: db.StatusActive, InstanceID: o.InstanceID})
+	if err != nil {
+		return nil, "", fmt.Errorf("list active sessions: %w", err)
+	}
+	out := make([]db.Session, 0, len(list))
+	for _, ss := range list {
+		out = append(out, ss.Session)
+	}
+	scope := "no session is active"
+	if o.InstanceID > 0 {
+		scope = fmt.Sprintf("no session of instance %d is active", o.InstanceID)
+	}
+	return out, scope, nil
 }
 
 func statsTable(st checkpoint.Stats) *table {
@@ -93,7 +181,35 @@ func statsTable(st checkpoint.Stats) *table {
 	return t
 }
 
+// checkpointsCleanupOptions are `checkpoints cleanup`'s options.
+type checkpointsCleanupOptions struct {
+	SessionID     string
+	All           bool
+	Keep          int
+	OlderThan     time.Duration
+	IncludeActive bool
+	DryRun        bool
+	BatchSize     int
+}
+
+// cleanupJSON is `checkpoints cleanup -o json`: a dry run reports
+// would_delete, a real one deleted.
+type cleanupJSON struct {
+	DryRun      bool                 `json:"dry_run"`
+	Deleted     *int64               `json:"deleted,omitempty"`
+	WouldDelete *int64               `json:"would_delete,omitempty"`
+	Sessions    []cleanupSessionJSON `json:"sessions"`
+}
+
+type cleanupSessionJSON struct {
+	SessionID   string `json:"session_id"`
+	Deleted     *int64 `json:"deleted,omitempty"`
+	WouldDelete *int64 `json:"would_delete,omitempty"`
+	Skipped     string `json:"skipped,omitempty"`
+}
+
 func newCheckpointsCleanupCmd(app *App) *cobra.Command {
+	o := &checkpointsCleanupOptions{}
 	c := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Delete old checkpoints, keeping the newest --keep of each session (cron runs this)",
@@ -104,93 +220,81 @@ A named --session is cleaned whatever its status; --all skips active sessions
 unless --include-active is given. Without --session or --all the most recently
 started session is cleaned.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o, err := app.cleanupOptions()
-			if err != nil {
-				return err
-			}
-			s, err := app.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if !o.All {
-				sess, err := resolveSession(cmd.Context(), s, o.SessionID)
-				if err != nil {
-					return err
-				}
-				o.SessionID = sess.ID
-			}
-			res, err := checkpoint.Cleanup(cmd.Context(), s, o, app.logger())
-			if err != nil {
-				return err
-			}
-			return app.render(res, func() *table {
-				verb := "deleted"
-				if res.DryRun {
-					verb = "would delete"
-				}
-				t := &table{headers: []string{"SESSION", verb}}
-				for _, sc := range res.Sessions {
-					n := strconv.FormatInt(sc.Deleted, 10)
-					if sc.Skipped != "" {
-						n = "skipped (" + sc.Skipped + ")"
-					}
-					t.add(sc.SessionID, n)
-				}
-				t.add("total", strconv.FormatInt(res.Deleted, 10))
-				return t
-			})
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return app.cleanupCheckpoints(cmd.Context(), o) },
 	}
-	f := c.Flags()
-	f.String("session", "", "clean this session, whatever its status")
-	f.Bool("all", false, "clean every session (active ones only with --include-active)")
-	f.Int("keep", 100, "keep the newest N checkpoints of each session")
-	f.String("older-than", "", "of the rest, delete only those older than this (e.g. 24h; a bare number is hours)")
-	f.Bool("include-active", false, "with --all, clean active sessions too")
-	f.Bool("dry-run", false, "count what would be deleted, delete nothing")
-	f.Int("batch-size", 250, "rows per DELETE statement (small batches keep concurrent checkpoints fast)")
+	set := app.bind(c,
+		app.sessionFlag(&o.SessionID, "clean this session, whatever its status"),
+		boolOpt(&o.All, "all", "clean every session (active ones only with --include-active)"),
+		intOpt(&o.Keep, "keep", 100, 0, 1000000, "keep the newest N checkpoints of each session"),
+		durOpt(&o.OlderThan, "older-than", "", time.Hour, time.Second, 100*365*24*time.Hour,
+			"of the rest, delete only those older than this (e.g. 24h); a bare number is hours").orUnset(),
+		boolOpt(&o.IncludeActive, "include-active", "with --all, clean active sessions too"),
+		boolOpt(&o.DryRun, "dry-run", "count what would be deleted, delete nothing"),
+		intOpt(&o.BatchSize, "batch-size", 250, 1, 100000, "rows per DELETE statement; small batches keep concurrent checkpoints fast"),
+	)
+	set.check = func() error {
+		if o.SessionID != "" && o.All {
+			return usageError("%s and %s exclude each other", app.sourceOf(&o.SessionID), app.sourceOf(&o.All))
+		}
+		return nil
+	}
 	return c
 }
 
-func (a *App) cleanupOptions() (checkpoint.CleanupOptions, error) {
-	const p = "checkpoints.cleanup."
-	o := checkpoint.CleanupOptions{SessionID: a.str(p + "session"), Now: a.Now()}
-	var err error
-	if o.All, err = a.boolean(p + "all"); err != nil {
-		return o, err
+func (a *App) cleanupCheckpoints(ctx context.Context, o *checkpointsCleanupOptions) error {
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return err
 	}
-	if o.IncludeActive, err = a.boolean(p + "include_active"); err != nil {
-		return o, err
-	}
-	if o.DryRun, err = a.boolean(p + "dry_run"); err != nil {
-		return o, err
-	}
-	if o.Keep, err = a.integer(p + "keep"); err != nil {
-		return o, err
-	}
-	if o.BatchSize, err = a.integer(p + "batch_size"); err != nil {
-		return o, err
-	}
-	if o.SessionID != "" && o.All {
-		return o, usageError("--session and --all exclude each other")
-	}
-	if o.Keep < 0 {
-		return o, usageError("--keep must be 0 or more")
-	}
-	if o.BatchSize <= 0 {
-		return o, usageError("--batch-size must be positive")
-	}
-	if a.str(p+"older_than") != "" {
-		if o.OlderThan, err = a.positiveDuration(p+"older_than", time.Hour); err != nil {
-			return o, err
+	defer s.Close()
+	co := checkpoint.CleanupOptions{SessionID: o.SessionID, All: o.All, Keep: o.Keep, OlderThan: o.OlderThan,
+		IncludeActive: o.IncludeActive, DryRun: o.DryRun, BatchSize: o.BatchSize, Now: a.Now()}
+	if !o.All {
+		sess, err := resolveSession(ctx, s, o.SessionID)
+		if err != nil {
+			return err
 		}
+		co.SessionID = sess.ID
 	}
-	if o.SessionID != "" {
-		if err := validSessionID(o.SessionID); err != nil {
-			return o, err
+	res, err := checkpoint.Cleanup(ctx, s, co, a.logger())
+	if err != nil {
+		return err
+	}
+	return a.render(newCleanupJSON(res), func() *table { return cleanupTable(res) })
+}
+
+func newCleanupJSON(res checkpoint.CleanupResult) cleanupJSON {
+	count := func(n int64) (deleted, would *int64) {
+		if res.DryRun {
+			return nil, &n
 		}
+		return &n, nil
 	}
-	return o, nil
+	out := cleanupJSON{DryRun: res.DryRun, Sessions: make([]cleanupSessionJSON, 0, len(res.Sessions))}
+	out.Deleted, out.WouldDelete = count(res.Deleted)
+	for _, sc := range res.Sessions {
+		row := cleanupSessionJSON{SessionID: sc.SessionID, Skipped: sc.Skipped}
+		if sc.Skipped == "" {
+			row.Deleted, row.WouldDelete = count(sc.Deleted)
+		}
+		out.Sessions = append(out.Sessions, row)
+	}
+	return out
+}
+
+func cleanupTable(res checkpoint.CleanupResult) *table {
+	verb := "DELETED"
+	if res.DryRun {
+		verb = "WOULD DELETE"
+	}
+	t := &table{headers: []string{"SESSION", verb}}
+	for _, sc := range res.Sessions {
+		n := strconv.FormatInt(sc.Deleted, 10)
+		if sc.Skipped != "" {
+			n = "skipped (" + sc.Skipped + ")"
+		}
+		t.add(sc.SessionID, n)
+	}
+	t.add("total", strconv.FormatInt(res.Deleted, 10))
+	return t
 }

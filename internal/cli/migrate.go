@@ -30,7 +30,7 @@ func newMigrateCmd(app *App) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("read schema version: %w", err)
 			}
-			res := migrateResult{Driver: s.Driver(), Database: dbopen.Redact(app.str("database.url")), SchemaVersion: v}
+			res := migrateResult{Driver: s.Driver(), Database: dbopen.Redact(app.g.DatabaseURL), SchemaVersion: v}
 			if res.Database == "" {
 				res.Database = "embedded default"
 			}

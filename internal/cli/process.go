@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +16,9 @@ import (
 // directly and through a wrapper: without this window, `timeout -s INT 1h
 // gambler trade` would skip the final checkpoint every time.
 const duplicateSignalWindow = time.Second
+
+// secondSignalNote is the one line a second signal prints before the exit.
+const secondSignalNote = "gambler: second signal: exiting now, without the final checkpoint; the journal is consistent and resume continues the session"
 
 // RunProcess is the whole process: signal handling around Main. The first
 // SIGINT or SIGTERM cancels the context, which asks for a clean shutdown;
@@ -35,6 +39,7 @@ func RunProcess(args []string, b Build) int {
 		cancel()
 		for range sigs {
 			if time.Since(first) >= duplicateSignalWindow {
+				fmt.Fprintln(os.Stderr, secondSignalNote)
 				os.Exit(130) //nolint:revive // the second signal means "now"
 			}
 		}

@@ -1,25 +1,15 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/reconcile"
 	"github.com/gambler-trader/gambler/internal/session"
 )
-
-// reconcileSection is the config section of reconcile-only. Its broker
-// settings fall back to the trade.* keys and then to the settings stored
-// with the session, so it talks to the same broker the session traded on
-// without its own config; it deliberately does not share the trade section,
-// which would make trade.session and trade.dry_run valid keys.
-const reconcileSection = "reconcile_only"
 
 type reconcileItemJSON struct {
 	Class  string `json:"class"`
@@ -38,7 +28,20 @@ type reconcileJSON struct {
 	Summary   map[string]int      `json:"summary"`
 }
 
+// reconcileOptions are reconcile-only's options. Its broker settings fall
+// back to the trade.* keys and then to what the session stored, so it
+// talks to the broker the session traded on without a config of its own;
+// the exit percentages that place adopted positions' exits are the
+// session's.
+type reconcileOptions struct {
+	SessionID string
+	DryRun    bool
+	brokerSettings
+	exitSettings
+}
+
 func newReconcileCmd(app *App) *cobra.Command {
+	o := &reconcileOptions{}
 	c := &cobra.Command{
 		Use:   "reconcile-only",
 		Short: "Compare a session with the broker and repair the differences (without trading)",
@@ -51,25 +54,24 @@ are released, so other instances may trade them.`,
 		Example: `  gambler reconcile-only --dry-run
   gambler reconcile-only --session 123e4567-e89b-12d3-a456-426614174000 --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return app.runReconcile(cmd) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return app.runReconcile(cmd, o) },
 	}
-	f := c.Flags()
-	f.String("session", "", "session to reconcile (default: the newest session, whatever its status)")
-	f.Bool("dry-run", false, "print the plan without changing anything")
-	f.String("broker", "", "sim or alpaca (default: trade.broker, then what the session traded on)")
-	f.String("exchange-url", "", "a running `gambler exchange` (default: trade.exchange_url, then what the session traded on)")
+	set := app.bind(c,
+		app.sessionFlag(&o.SessionID, "session to reconcile (default: the newest session, whatever its status)"),
+		boolOpt(&o.DryRun, "dry-run", "print the plan without changing anything"),
+		o.kindOpt().fallbackTo(tradeSection).withUsage("sim or alpaca (default: trade.broker, then what the session traded on)"),
+		o.urlOpt().fallbackTo(tradeSection).withUsage("a running gambler exchange (default: trade.exchange_url, then what the session traded on)"),
+		o.speedOpt().fromSession(), o.seedOpt().fromSession(), o.stopLossOpt().fromSession(), o.takeProfitOpt().fromSession(),
+	)
+	set.restorable = true
 	return c
 }
 
-func (a *App) runReconcile(cmd *cobra.Command) error {
+func (a *App) runReconcile(cmd *cobra.Command, o *reconcileOptions) error {
 	ctx := cmd.Context()
 	log := a.logger()
-	dryRun, err := a.boolean(reconcileSection + ".dry_run")
-	if err != nil {
-		return err
-	}
 	open := a.openStore
-	if dryRun {
+	if o.DryRun {
 		open = a.openStoreReadOnly
 	}
 	store, err := open(ctx)
@@ -77,16 +79,17 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 		return err
 	}
 	defer store.Close()
-	sess, err := resolveSession(ctx, store, a.str(reconcileSection+".session"))
+	sess, err := resolveSession(ctx, store, o.SessionID)
 	if err != nil {
 		return err
 	}
-	opts, err := a.reconcileOptions(sess)
-	if err != nil {
+	set := a.setOf(cmd)
+	if err := a.resolve(cmd, set, a.parseStored(sess.ID, sess.Settings)); err != nil {
 		return err
 	}
+	a.warnUnwise(set)
 	writes := store
-	if !dryRun {
+	if !o.DryRun {
 		lease, err := store.AcquireLease(ctx, sess.ID, session.ThisProcess(a.Now()))
 		var held *db.LeaseHeldError
 		if errors.As(err, &held) {
@@ -99,19 +102,19 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 		// Its writes are fenced by the lease it took, like a trader's.
 		writes = store.Fenced(db.Fence{SessionID: sess.ID, Epoch: lease.Epoch()})
 	}
-	brk, stopExchange, err := a.connectBroker(ctx, opts, log, nil)
+	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, sess.InstanceID, log, nil)
 	if err != nil {
 		return err
 	}
 	defer stopExchange()
 	rec := &reconcile.Reconciler{Store: writes, Broker: brk, SessionID: sess.ID,
-		StopLossPct: opts.stopLoss, TakeProfitPct: opts.takeProfit, Now: a.Now, Log: log}
-	plan, err := rec.Run(ctx, reconcile.Options{DryRun: dryRun})
+		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, Now: a.Now, Log: log}
+	plan, err := rec.Run(ctx, reconcile.Options{DryRun: o.DryRun})
 	if err != nil {
 		return err
 	}
 	plan.Log(log)
-	if !dryRun {
+	if !o.DryRun {
 		released, err := writes.ReleaseIdleClaims(ctx, sess.ID)
 		if err != nil {
 			return fmt.Errorf("release idle symbol claims: %w", err)
@@ -120,7 +123,7 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 			log.Info().Strs("symbols", released).Msg("released symbol claims")
 		}
 	}
-	if err := a.render(reconcileOutput(plan, dryRun), func() *table { return reconcileTable(plan) }); err != nil {
+	if err := a.render(reconcileOutput(plan, o.DryRun), func() *table { return reconcileTable(plan) }); err != nil {
 		return err
 	}
 	switch {
@@ -130,53 +133,6 @@ func (a *App) runReconcile(cmd *cobra.Command) error {
 		return checkFailed(errors.New("reconcile found differences that need a person (see the items marked \"needs a person\")"))
 	}
 	return nil
-}
-
-// reconcileOptions builds the broker connection settings and the exit
-// percentages: an explicit reconcile-only value, else trade.* from the
-// config file or environment, else the value stored with the session, else
-// the trade default.
-func (a *App) reconcileOptions(sess db.Session) (tradeOptions, error) {
-	saved := map[string]string{}
-	if len(sess.Settings) > 0 {
-		_ = json.Unmarshal(sess.Settings, &saved) // unreadable settings fall back to defaults
-	}
-	defaults := map[string]string{"sim-speed": "60", "sim-seed": "1", "stop-loss-pct": "2", "take-profit-pct": "4"}
-	// key is the config key of a setting that may be given for this run;
-	// "" for settings that only come from the session.
-	pick := func(name, key string) string {
-		if key != "" {
-			for _, section := range []string{reconcileSection, tradeSection} {
-				if v := a.str(section + "." + key); v != "" {
-					return v
-				}
-			}
-		}
-		if v := saved[name]; v != "" {
-			return v
-		}
-		return defaults[name]
-	}
-	o := tradeOptions{broker: strings.ToLower(pick("broker", "broker")), exchangeURL: pick("exchange-url", "exchange_url")}
-	switch o.broker {
-	case "", "sim", "alpaca":
-	default:
-		return o, usageError("--broker: unknown broker %q (use sim or alpaca)", o.broker)
-	}
-	var err error
-	// The session's own exit percentages place adopted positions' exits.
-	for _, f := range []struct {
-		name string
-		dst  *decimal.Decimal
-	}{{"stop-loss-pct", &o.stopLoss}, {"take-profit-pct", &o.takeProfit}, {"sim-speed", &o.simSpeed}} {
-		if *f.dst, err = positiveDec(f.name, pick(f.name, "")); err != nil {
-			return o, err
-		}
-	}
-	if o.simSeed, err = atoiFlag("sim-seed", pick("sim-seed", "")); err != nil {
-		return o, usageError("%v", err)
-	}
-	return o, nil
 }
 
 func reconcileOutput(p reconcile.Plan, dryRun bool) reconcileJSON {

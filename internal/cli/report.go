@@ -13,6 +13,7 @@ import (
 )
 
 func newReportCmd(app *App) *cobra.Command {
+	var path string
 	c := &cobra.Command{
 		Use:   "report [ID] --html FILE",
 		Short: "Write a session's report (summary, equity curve, drawdown, trades) as one self-contained HTML file",
@@ -20,15 +21,15 @@ func newReportCmd(app *App) *cobra.Command {
 the session's equity curve with every entry and exit marked, the drawdown
 from the running peak, the closed trades and the open positions. The curve
 is the session's own value (starting capital plus realized and unrealized
-P&L, never the account's) as the trader recorded it when it started, right
-after every fill and at every checkpoint; checkpoint cleanup does not
-thin it. Every time on the page is market time (the broker's clock); the
-session's wall-clock span is stated once. The default session is the most
-recently started one. --html - writes to stdout; a file is written
-atomically with mode 0644.`,
-		Args: cobra.MaximumNArgs(1),
+P&L, never the account's) at every fill, entry and exit, each run's start
+and each checkpoint, valued from its positions and the prices the trader
+recorded; checkpoint cleanup does not thin it. Every time on the page is
+market time (the broker's clock); the session's wall-clock span is stated
+once. The default session is the most recently started one. --html -
+writes to stdout; a file is written atomically with mode 0644.`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := app.str("report.html")
 			if path == "" {
 				return usageError("--html FILE is required (- writes to stdout)")
 			}
@@ -58,7 +59,7 @@ atomically with mode 0644.`,
 			return nil
 		},
 	}
-	c.Flags().String("html", "", "write the HTML report to this file (- for stdout)")
+	app.bind(c, stringOpt(&path, "html", "", "write the HTML report to this file; - writes to stdout").named("file"))
 	return c
 }
 

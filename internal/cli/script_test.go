@@ -20,11 +20,12 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
+	"github.com/gambler-trader/gambler/internal/failpoint"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:], cli.Build{})) },
+		"gambler": func() { os.Exit(cli.RunProcess(os.Args[1:], cli.Build{Version: "test"})) },
 	})
 }
 
@@ -59,6 +60,12 @@ func TestScripts(t *testing.T) {
 					// One reference time per script, so seeded intervals are exact.
 					env.Setenv("SEED_NOW", time.Now().UTC().Format(time.RFC3339Nano))
 					return nil
+				},
+				Condition: func(cond string) (bool, error) {
+					if cond == "failpoint" {
+						return failpoint.Enabled, nil
+					}
+					return false, fmt.Errorf("unknown condition %q", cond)
 				},
 				Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 					"seed":    seedCmd,

@@ -60,9 +60,10 @@ func newOrderRow(o db.Order) orderRow {
 
 func newSessionsShowCmd(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show [ID]",
-		Short: "Show how a session went: summary, positions, orders and checkpoint stats (default: the most recently started session)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "show [ID]",
+		Short:             "Show how a session went: summary, positions, orders and checkpoint stats (default: the most recently started session)",
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			s, sess, err := app.openSession(ctx, firstArg(args))

@@ -16,7 +16,14 @@ import (
 // --watch refresh replaces the previous one.
 const clearScreen = "\x1b[H\x1b[2J"
 
+// statusOptions are `gambler status`'s options.
+type statusOptions struct {
+	Watch    bool
+	Interval time.Duration
+}
+
 func newStatusCmd(app *App) *cobra.Command {
+	o := &statusOptions{}
 	c := &cobra.Command{
 		Use:   "status",
 		Short: "Show every running session: value, P&L, open positions, pending orders, checkpoint age and health",
@@ -25,27 +32,22 @@ func newStatusCmd(app *App) *cobra.Command {
 			"checkpoint is, and the verdict of the /healthz rule. --watch refreshes it until interrupted.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			watch, err := app.boolean("status.watch")
-			if err != nil {
-				return err
-			}
-			every, err := app.positiveDuration("status.interval", time.Second)
-			if err != nil {
-				return err
-			}
 			s, err := app.openStoreReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			if !watch {
+			if !o.Watch {
 				return app.showStatus(cmd.Context(), s)
 			}
-			return app.watchStatus(cmd.Context(), s, every)
+			return app.watchStatus(cmd.Context(), s, o.Interval)
 		},
 	}
-	c.Flags().Bool("watch", false, "refresh until interrupted")
-	c.Flags().String("interval", "2s", "with --watch, refresh this often: seconds, or a Go duration")
+	app.bind(c,
+		boolOpt(&o.Watch, "watch", "refresh until interrupted"),
+		durOpt(&o.Interval, "interval", "2s", time.Second, 100*time.Millisecond, time.Hour,
+			"with --watch, refresh this often: seconds, or a Go duration"),
+	)
 	return c
 }
 

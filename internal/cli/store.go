@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 )
@@ -31,9 +29,9 @@ func (a *App) openWith(ctx context.Context,
 	open func(context.Context, string, func(string) string, ...dbopen.Option) (db.Store, error)) (db.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
-	s, err := open(ctx, a.str("database.url"), a.Getenv)
+	s, err := open(ctx, a.g.DatabaseURL, a.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%w (check --database-url / GAMBLER_DATABASE_URL)", err)
+		return nil, fmt.Errorf("%w (check %s)", err, a.databaseSource())
 	}
 	return s, nil
 }
@@ -87,10 +85,19 @@ func resolveSession(ctx context.Context, s sessionGetter, id string) (db.Session
 }
 
 func validSessionID(id string) error {
-	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
-		return usageError("malformed session id %q: expected a UUID such as 123e4567-e89b-12d3-a456-426614174000", truncate(id, 40))
+	if err := checkSessionID(id); err != nil {
+		return usageError("%v", err)
 	}
 	return nil
+}
+
+// databaseSource names where the database URL came from, or where to give
+// one when it is the embedded default.
+func (a *App) databaseSource() string {
+	if src := a.sourceOf(&a.g.DatabaseURL); a.given(&a.g.DatabaseURL) {
+		return src
+	}
+	return "--database-url / GAMBLER_DATABASE_URL"
 }
 
 func truncate(s string, n int) string {

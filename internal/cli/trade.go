@@ -25,6 +25,12 @@ import (
 	"github.com/gambler-trader/gambler/internal/trader"
 )
 
+// tradeStarted is the line trade prints once its session runs.
+type tradeStarted struct {
+	SessionID string `json:"session_id"`
+	Resumed   bool   `json:"resumed"`
+}
+
 // resumeMode says how a trade run finds its session.
 type resumeMode struct {
 	resume    bool   // the newest unfinished session
@@ -37,74 +43,53 @@ type resumeMode struct {
 }
 
 func newTradeCmd(app *App) *cobra.Command {
+	o := &tradeOptions{}
 	c := &cobra.Command{
 		Use:   "trade",
 		Short: "Start a trading session (or resume one with --resume / --resume-session)",
 		Example: `  gambler trade --symbols AAPL,MSFT --checkpoint-interval 30
   gambler trade --resume`,
-		Args:        cobra.NoArgs,
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m := resumeMode{sessionID: app.str(tradeSection + ".resume_session")}
-			var err error
-			if m.resume, err = app.boolean(tradeSection + ".resume"); err != nil {
-				return err
+			if o.Reopen && o.ResumeSession == "" {
+				return usageError("%s goes with --resume-session: it names the completed session to reopen", app.sourceOf(&o.Reopen))
 			}
-			if m.auto, err = app.boolean(tradeSection + ".auto_resume"); err != nil {
-				return err
-			}
-			if n := countTrue(m.resume, m.sessionID != "", m.auto); n > 1 {
-				return usageError("--resume, --resume-session and --auto-resume exclude each other")
-			}
-			if m.reopen, err = app.boolean(tradeSection + ".reopen"); err != nil {
-				return err
-			}
-			if m.reopen && m.sessionID == "" {
-				return usageError("--reopen goes with --resume-session: it names the completed session to reopen")
-			}
-			return app.runTrade(cmd, m)
+			return app.runTrade(cmd, o, resumeMode{resume: o.Resume, sessionID: o.ResumeSession, auto: o.AutoResume, reopen: o.Reopen})
 		},
 	}
-	addTradeFlags(c.Flags(), true)
-	c.Flags().Bool("resume", false, "resume the newest unfinished session")
-	c.Flags().String("resume-session", "", "resume this session")
-	c.Flags().Bool("auto-resume", false, "resume the newest unfinished session of this --instance-id, or start a new one when there is none (for Restart=always)")
-	c.Flags().Bool("reopen", false, "with --resume-session: resume the session even though it completed; its previous end stays in its history")
+	app.bindTrade(c, o, false, o.resumeOptions(app.completeSessions)...)
 	return c
 }
 
 func newResumeCmds(app *App) []*cobra.Command {
+	latest := &tradeOptions{}
 	resume := &cobra.Command{
-		Use:         "resume",
-		Short:       "Resume the newest unfinished session (same as trade --resume)",
-		Args:        cobra.NoArgs,
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Use:   "resume",
+		Short: "Resume the newest unfinished session (same as trade --resume)",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return app.runTrade(cmd, resumeMode{resume: true})
+			return app.runTrade(cmd, latest, resumeMode{resume: true})
 		},
 	}
-	addTradeFlags(resume.Flags(), false)
+	app.bindTrade(resume, latest, true)
+	named := &tradeOptions{}
 	byID := &cobra.Command{
-		Use:         "resume-session ID",
-		Short:       "Resume a specific session (same as trade --resume-session ID)",
-		Args:        cobra.ExactArgs(1),
-		Annotations: map[string]string{annotationSection: tradeSection},
+		Use:               "resume-session ID",
+		Short:             "Resume a specific session (same as trade --resume-session ID)",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			reopen, err := app.boolean(tradeSection + ".reopen")
-			if err != nil {
-				return err
-			}
-			return app.runTrade(cmd, resumeMode{sessionID: args[0], reopen: reopen})
+			return app.runTrade(cmd, named, resumeMode{sessionID: args[0], reopen: named.Reopen})
 		},
 	}
-	addTradeFlags(byID.Flags(), false)
-	byID.Flags().Bool("reopen", false, "resume the session even though it completed; its previous end stays in its history")
+	app.bindTrade(byID, named, true, named.reopenOpt())
 	return []*cobra.Command{resume, byID}
 }
 
 // runTrade starts or resumes a session and trades it until it ends or a
-// signal stops it.
-func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
+// signal stops it. Until the trader runs, any error gives the session's
+// lease back, in one place, so the next resume finds it.
+func (a *App) runTrade(cmd *cobra.Command, o *tradeOptions, m resumeMode) error {
 	ctx := cmd.Context()
 	log := a.logger()
 	if m.sessionID != "" {
@@ -112,18 +97,14 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 			return err
 		}
 	}
-	resuming := m.resume || m.sessionID != ""
-	var opts tradeOptions
-	if !resuming {
-		// A new session's settings are checked before anything starts; a
-		// resume's depend on what the session stored. --auto-resume checks
-		// them too, so a bad flag fails now rather than after the next crash.
-		var err error
-		if opts, err = a.tradeOptions(cmd, nil); err != nil {
-			return err
-		}
+	fp, strat, err := a.tradeParts(o)
+	if err != nil {
+		return err
 	}
-	tm, err := a.listenMetrics()
+	if m == (resumeMode{}) {
+		a.warnUnwise(a.setOf(cmd)) // a new session's settings are final
+	}
+	tm, err := a.listenMetrics(o)
 	if err != nil {
 		return err
 	}
@@ -136,89 +117,126 @@ func (a *App) runTrade(cmd *cobra.Command, m resumeMode) error {
 	// Deferred after Close, so it runs first: no probe reaches a closed
 	// store.
 	defer tm.stop(log)
+	if err := a.chooseSession(ctx, cmd, store, o, &m, log); err != nil {
+		return err
+	}
+	resuming := m.resume || m.sessionID != ""
 	mgr := &session.Manager{Store: store, Now: a.Now, Log: log}
-	if m.auto {
-		if m.sessionID, err = autoResumeTarget(ctx, store, opts.instanceID, log); err != nil {
-			return err
-		}
-		resuming = m.sessionID != ""
-	}
-
 	var sess *session.Session
+	trading := false
+	defer func() {
+		if sess != nil && !trading {
+			_ = sess.Release(context.WithoutCancel(ctx))
+		}
+	}()
 	if resuming {
-		instance, err := a.integer(tradeSection + ".instance_id")
-		if err != nil {
+		if sess, err = a.resumeSession(ctx, cmd, mgr, m, o); err != nil {
 			return err
 		}
-		if m.reopen {
-			sess, err = mgr.Reopen(ctx, m.sessionID)
-		} else {
-			sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, instance))
-		}
-		var completed *session.CompletedError
-		if errors.As(err, &completed) {
-			return usageError("%v", err)
-		}
-		if err != nil {
-			return err
-		}
-		if opts, err = a.tradeOptions(cmd, sess.Settings); err != nil {
-			_ = sess.Release(ctx)
-			return err
-		}
-		log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
 	}
-
-	brk, stopExchange, err := a.connectBroker(ctx, opts, log, tm.brokerObserver())
+	brk, stopExchange, err := a.connectBroker(ctx, &o.brokerSettings, o.InstanceID, log, tm.brokerObserver())
 	if err != nil {
-		if sess != nil {
-			_ = sess.Release(ctx)
-		}
 		return err
 	}
 	defer stopExchange()
-	symbols, err := a.checkSymbols(ctx, brk, opts.symbols, sess != nil, log)
+	symbols, err := a.checkSymbols(ctx, brk, o, resuming, log)
 	if err != nil {
-		if sess != nil {
-			_ = sess.Release(ctx)
-		}
 		return err
 	}
-	if sess == nil {
-		if sess, err = a.startSession(ctx, mgr, brk, opts); err != nil {
+	if !resuming {
+		if sess, err = a.startSession(ctx, cmd, mgr, brk, o); err != nil {
 			return err
 		}
 	}
-	strat, err := strategy.NewMomentum(opts.momentum)
+	t, err := trader.New(o.traderConfig(symbols), trader.Deps{Store: sess.Store(), Broker: brk, Strategy: strat, Session: sess,
+		Clock: clock.Real{}, Log: log, Failpoints: fp, Observer: tm.traderObserver()})
 	if err != nil {
-		_ = sess.Release(ctx)
-		return usageError("strategy: %v", err)
-	}
-	t, err := trader.New(trader.Config{
-		Symbols: symbols.Tradable, Interval: opts.interval, CheckpointInterval: opts.cpInterval,
-		SettleDelay: opts.settleDelay, SignalMaxAge: opts.signalMaxAge, LongOnly: symbols.LongOnly,
-		ShutdownTimeout: opts.shutdownWait,
-		StopLossPct:     opts.stopLoss, TakeProfitPct: opts.takeProfit, PositionSize: opts.positionSize,
-		MaxPositions: opts.maxPositions, CloseOnExit: opts.closeOnExit, Capital: opts.capital,
-	}, trader.Deps{Store: sess.Store(), Broker: brk, Strategy: strat, Session: sess, Clock: clock.Real{}, Log: log,
-		Failpoints: failpoint.FromEnv(a.Getenv), Observer: tm.traderObserver()})
-	if err != nil {
-		_ = sess.Release(ctx)
 		return err
 	}
-	a.serveMetrics(tm, store, sess.Row(), opts.cpInterval, log)
+	a.serveMetrics(tm, store, sess.Row(), o.CheckpointInterval, log)
 	if resuming {
-		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: opts.force, Reopened: sess.Reopened}); err != nil {
-			_ = sess.Release(ctx)
+		if err := t.ResumeWith(ctx, trader.ResumeOptions{Force: o.Force, Reopened: sess.Reopened}); err != nil {
 			return fmt.Errorf("resume session %s (nothing was changed at the broker): %w", sess.ID, err)
 		}
 	}
-	if err := a.render(map[string]any{"session_id": sess.ID, "resumed": resuming}, func() *table {
+	if err := a.render(tradeStarted{SessionID: sess.ID, Resumed: resuming}, func() *table {
 		return &table{rows: [][]string{{"session " + sess.ID}}}
 	}); err != nil {
 		return err
 	}
-	return t.Run(ctx, a.deadline(sess.Row(), opts, resuming))
+	trading = true
+	return t.Run(ctx, a.deadline(sess.Row(), o, resuming))
+}
+
+// chooseSession settles --auto-resume: the newest unfinished session of
+// this instance, or a new one, whose settings are final now, so their
+// warnings are given; a resumed one's wait for what it stored.
+func (a *App) chooseSession(ctx context.Context, cmd *cobra.Command, store db.Store, o *tradeOptions, m *resumeMode, log zerolog.Logger) error {
+	if !m.auto {
+		return nil
+	}
+	id, err := autoResumeTarget(ctx, store, o.InstanceID, log)
+	if err != nil {
+		return err
+	}
+	if m.sessionID = id; id == "" {
+		a.warnUnwise(a.setOf(cmd))
+	}
+	return nil
+}
+
+// tradeParts are what a run needs besides its session: the failpoints a
+// failpoint build arms, and the strategy.
+func (a *App) tradeParts(o *tradeOptions) (*failpoint.Set, strategy.Strategy, error) {
+	fp, err := failpoint.FromEnv(a.Getenv)
+	if err != nil {
+		return nil, nil, usageError("%s: %v", failpoint.EnvVar, err)
+	}
+	strat, err := strategy.NewMomentum(o.momentum())
+	if err != nil {
+		return nil, nil, usageError("strategy: %v", err)
+	}
+	return fp, strat, nil
+}
+
+// traderConfig is the trader's configuration: the run's settings and the
+// symbols the broker trades.
+func (o *tradeOptions) traderConfig(symbols trader.SymbolCheck) trader.Config {
+	return trader.Config{
+		Symbols: symbols.Tradable, LongOnly: symbols.LongOnly, Interval: o.Interval, CheckpointInterval: o.CheckpointInterval,
+		SettleDelay: o.SettleDelay, SignalMaxAge: o.SignalMaxAge, ShutdownTimeout: o.ShutdownTimeout,
+		StopLossPct: o.StopLossPct, TakeProfitPct: o.TakeProfitPct, PositionSize: o.PositionSize,
+		MaxPositions: o.MaxPositions, CloseOnExit: o.CloseOnExit, Capital: o.Capital,
+	}
+}
+
+// resumeSession takes the session's lease and resolves the run's settings
+// again with what the session stored: a setting given for this run wins,
+// a stored one comes next. The session is returned even when its settings
+// are refused, so the caller releases it.
+func (a *App) resumeSession(ctx context.Context, cmd *cobra.Command, mgr *session.Manager, m resumeMode, o *tradeOptions) (*session.Session, error) {
+	var sess *session.Session
+	var err error
+	if m.reopen {
+		sess, err = mgr.Reopen(ctx, m.sessionID)
+	} else {
+		sess, err = mgr.Resume(ctx, m.sessionID, instanceFilter(m, o.InstanceID))
+	}
+	var completed *session.CompletedError
+	if errors.As(err, &completed) {
+		return nil, usageError("%v", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	set := a.setOf(cmd)
+	if err := a.resolve(cmd, set, a.parseStored(sess.ID, sess.Settings)); err != nil {
+		return sess, err
+	}
+	a.warnUnwise(set)
+	log := a.logger()
+	log.Info().Str("session", sess.ID).Time("started", sess.StartTime).Msg("resuming session")
+	return sess, nil
 }
 
 // autoResumeTarget is the session --auto-resume continues: the newest
@@ -236,16 +254,6 @@ func autoResumeTarget(ctx context.Context, store db.Store, instance int, log zer
 	return s.ID, nil
 }
 
-func countTrue(bs ...bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
-}
-
 // instanceFilter limits `resume` to this instance's sessions only when the
 // user named an instance; resume-session ignores it.
 func instanceFilter(m resumeMode, instance int) int {
@@ -258,28 +266,28 @@ func instanceFilter(m resumeMode, instance int) int {
 // deadline is when the session ends: its start plus its duration, so a
 // resumed session runs only what remains, unless --duration was given for
 // this run. Zero means until stopped.
-func (a *App) deadline(s db.Session, o tradeOptions, resuming bool) time.Time {
-	if o.duration == 0 {
+func (a *App) deadline(s db.Session, o *tradeOptions, resuming bool) time.Time {
+	if o.Duration == 0 {
 		return time.Time{}
 	}
-	if resuming && o.durationSet {
-		return a.Now().Add(o.duration)
+	if resuming && a.given(&o.Duration) {
+		return a.Now().Add(o.Duration)
 	}
-	return s.StartTime.Add(o.duration)
+	return s.StartTime.Add(o.Duration)
 }
 
-func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broker.Client, o tradeOptions) (*session.Session, error) {
+func (a *App) startSession(ctx context.Context, cmd *cobra.Command, mgr *session.Manager, brk *broker.Client, o *tradeOptions) (*session.Session, error) {
 	acct, err := brk.Account(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the broker account before starting: %w", err)
 	}
 	s := db.Session{
-		InstanceID: o.instanceID, StrategyName: "momentum", Symbols: o.symbols,
-		DurationMinutes: int(o.duration / time.Minute), ScanIntervalSeconds: int(o.interval / time.Second),
-		InitialPortfolioValue: decimal.NewNullDecimal(acct.PortfolioValue), Settings: o.storedSettings(),
+		InstanceID: o.InstanceID, StrategyName: "momentum", Symbols: o.Symbols,
+		DurationMinutes: int(o.Duration / time.Minute), ScanIntervalSeconds: int(o.Interval / time.Second),
+		InitialPortfolioValue: decimal.NewNullDecimal(acct.PortfolioValue), Settings: storedSettings(a.setOf(cmd)),
 	}
-	if o.capital.IsPositive() {
-		s.AllocatedCapital = decimal.NewNullDecimal(o.capital)
+	if o.Capital.IsPositive() {
+		s.AllocatedCapital = decimal.NewNullDecimal(o.Capital)
 	}
 	sess, err := mgr.Start(ctx, s)
 	if err != nil {
@@ -293,32 +301,38 @@ func (a *App) startSession(ctx context.Context, mgr *session.Manager, brk *broke
 // connectBroker picks the broker and logs the choice in one line. With sim
 // and no --exchange-url, the simulated exchange runs in-process on a
 // loopback port, its state file beside the embedded database.
-func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
-	keyID, secret := a.str(keyAlpacaKeyID), a.str(keyAlpacaSecretKey)
-	kind := o.broker
+func (a *App) connectBroker(ctx context.Context, b *brokerSettings, instance int, log zerolog.Logger, obs broker.Observer) (*broker.Client, func(), error) {
+	al := a.g.Alpaca
+	if (al.KeyID == "") != (al.SecretKey == "") {
+		return nil, nil, a.missingKeyHalf()
+	}
+	kind := b.Broker
 	if kind == "" {
 		kind = "sim"
-		if keyID != "" && secret != "" {
+		if al.KeyID != "" {
 			kind = "alpaca"
 		}
 	}
+	cfg := broker.Config{KeyID: al.KeyID, Secret: al.SecretKey, Logger: log, Feed: al.Feed,
+		BaseURL: al.BaseURL, DataURL: al.DataURL, Observer: obs}
 	stopExchange := func() {}
-	cfg := broker.Config{KeyID: keyID, Secret: secret, Logger: log, Feed: a.str("alpaca.feed"),
-		BaseURL: a.str("alpaca.base_url"), DataURL: a.str("alpaca.data_url"), Observer: obs}
 	var choice func()
 	switch {
-	case o.exchangeURL != "":
-		cfg.BaseURL, cfg.DataURL = o.exchangeURL, o.exchangeURL
+	case b.ExchangeURL != "":
+		cfg.BaseURL, cfg.DataURL = b.ExchangeURL, b.ExchangeURL
 		choice = func() {
-			log.Info().Str("broker", kind).Str("url", o.exchangeURL).Msg("broker: simulated exchange at --exchange-url")
+			log.Info().Str("broker", kind).Str("url", b.ExchangeURL).Msg("broker: simulated exchange at --exchange-url")
 		}
 	case kind == "alpaca":
-		if keyID == "" || secret == "" {
-			return nil, nil, usageError("--broker alpaca needs keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+		if al.KeyID == "" {
+			return nil, nil, usageError("%s needs Alpaca keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY", a.typed(&b.Broker))
+		}
+		if err := a.checkAlpacaURLs(); err != nil {
+			return nil, nil, err
 		}
 		choice = func() { log.Info().Str("broker", "alpaca").Msg("broker: Alpaca paper trading") }
 	default:
-		url, stop, err := a.startSimExchange(ctx, o, log)
+		url, stop, err := a.startSimExchange(ctx, b, instance, log)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -328,7 +342,7 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 			log.Info().Str("broker", "sim").Str("url", url).Msg("broker: in-process simulated exchange (no Alpaca keys configured)")
 		}
 	}
-	if o.exchangeURL != "" || kind != "alpaca" {
+	if b.ExchangeURL != "" || kind != "alpaca" {
 		// A simulated exchange has no rate limit to respect; Alpaca's
 		// budget would only slow resume and the tests.
 		cfg.RateLimit, cfg.RateBurst = 1_000_000, 1000
@@ -336,11 +350,7 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	c, err := broker.New(cfg)
 	if err != nil {
 		stopExchange()
-		source := "alpaca.base_url"
-		if o.exchangeURL != "" {
-			source = "--exchange-url"
-		}
-		return nil, nil, usageError("%s: %v", source, err)
+		return nil, nil, fmt.Errorf("connect to the broker: %w", err)
 	}
 	// Logged only once the broker is accepted: a refused live URL must
 	// not be preceded by a line saying it is being used.
@@ -348,9 +358,39 @@ func (a *App) connectBroker(ctx context.Context, o tradeOptions, log zerolog.Log
 	return c, stopExchange, nil
 }
 
+// checkAlpacaURLs refuses a live trading URL and a malformed data URL,
+// naming where each came from.
+func (a *App) checkAlpacaURLs() error {
+	al := &a.g.Alpaca
+	if al.BaseURL != "" {
+		if err := broker.CheckPaperURL(al.BaseURL); err != nil {
+			return a.badValue(&al.BaseURL, "%v", err)
+		}
+	}
+	if al.DataURL != "" {
+		if err := broker.CheckPaperURL(al.DataURL); err != nil && !errors.Is(err, broker.ErrPaperOnly) {
+			return a.badValue(&al.DataURL, "%v", err)
+		}
+	}
+	return nil
+}
+
+// missingKeyHalf names the half of the Alpaca key pair that was given and
+// every place the missing half can come from.
+func (a *App) missingKeyHalf() error {
+	al := &a.g.Alpaca
+	have, missing, what := &al.KeyID, &al.SecretKey, "secret key"
+	if al.KeyID == "" {
+		have, missing, what = &al.SecretKey, &al.KeyID, "key id"
+	}
+	m := a.optionOf(missing)
+	return usageError("%s is set but the Alpaca %s is not: set %s, or %s in the config file",
+		a.sourceOf(have), what, strings.Join(m.envNames(m.key), " or "), m.key)
+}
+
 // startSimExchange serves the simulated exchange until the returned stop
 // function is called; stop waits until its state is flushed.
-func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.Logger) (string, func(), error) {
+func (a *App) startSimExchange(ctx context.Context, b *brokerSettings, instance int, log zerolog.Logger) (string, func(), error) {
 	dbPath, err := dbopen.DefaultPath(a.Getenv, os.UserHomeDir)
 	if err != nil {
 		return "", nil, fmt.Errorf("locate data directory for the simulated exchange: %w", err)
@@ -360,9 +400,9 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 		return "", nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
 	cfg := exchange.Config{
-		StateFile: filepath.Join(dir, simStateFile(a.str("database.url"), o.instanceID)), Seed: int64(o.simSeed),
-		Speed: o.simSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
-		KeyID: a.str(keyAlpacaKeyID), Secret: a.str(keyAlpacaSecretKey),
+		StateFile: filepath.Join(dir, simStateFile(a.g.DatabaseURL, instance)), Seed: int64(b.SimSeed),
+		Speed: b.SimSpeed.InexactFloat64(), Logger: log.With().Str("component", "exchange").Logger(),
+		KeyID: a.g.Alpaca.KeyID, Secret: a.g.Alpaca.SecretKey,
 	}
 	// The exchange outlives the trader's shutdown steps (final read-back
 	// and checkpoint), so a signal does not stop it; stop does.
@@ -390,8 +430,8 @@ func (a *App) startSimExchange(ctx context.Context, o tradeOptions, log zerolog.
 // usage error naming all of them, before anything is written; a resumed
 // session drops them with a warning, since its other symbols may hold
 // positions that need watching.
-func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, symbols []string, resuming bool, log zerolog.Logger) (trader.SymbolCheck, error) {
-	c, err := trader.CheckSymbols(ctx, brk, symbols)
+func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, o *tradeOptions, resuming bool, log zerolog.Logger) (trader.SymbolCheck, error) {
+	c, err := trader.CheckSymbols(ctx, brk, o.Symbols)
 	if err != nil {
 		return c, fmt.Errorf("check the symbols with the broker: %w", err)
 	}
@@ -404,7 +444,7 @@ func (a *App) checkSymbols(ctx context.Context, brk *broker.Client, symbols []st
 		return c, nil
 	}
 	if len(bad) > 0 {
-		return c, usageError("--symbols: the broker does not trade %s (unknown: %v, not tradable: %v)",
+		return c, a.badValue(&o.Symbols, "the broker does not trade %s (unknown: %v, not tradable: %v)",
 			strings.Join(bad, ", "), c.Unknown, c.Halted)
 	}
 	return c, nil

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -12,6 +11,7 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/metrics"
+	"github.com/gambler-trader/gambler/internal/redact"
 	"github.com/gambler-trader/gambler/internal/trader"
 )
 
@@ -29,14 +29,13 @@ type tradeMetrics struct {
 
 // listenMetrics binds --metrics-addr before the run touches a session, so
 // that a taken port stops the command with nothing to clean up.
-func (a *App) listenMetrics() (*tradeMetrics, error) {
-	addr := a.str(tradeSection + ".metrics_addr")
-	if addr == "" {
+func (a *App) listenMetrics(o *tradeOptions) (*tradeMetrics, error) {
+	if o.MetricsAddr == "" {
 		return nil, nil
 	}
-	srv, err := metrics.Listen(addr)
+	srv, err := metrics.Listen(o.MetricsAddr)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-addr: %w", err)
+		return nil, fmt.Errorf("%s: %w", a.sourceOf(&o.MetricsAddr), err)
 	}
 	m := metrics.New()
 	b := a.buildInfo()
@@ -92,11 +91,6 @@ func (tm *tradeMetrics) stop(log zerolog.Logger) {
 // redactSecrets masks the database password and the Alpaca keys in text
 // shown to whoever can reach the metrics port.
 func (a *App) redactSecrets(text string) string {
-	text = dbopen.Mask(text, a.str("database.url"))
-	for _, s := range []string{a.str(keyAlpacaSecretKey), a.str(keyAlpacaKeyID)} {
-		if s != "" {
-			text = strings.ReplaceAll(text, s, "xxxxx")
-		}
-	}
-	return text
+	text = dbopen.Mask(text, a.g.DatabaseURL)
+	return redact.Tokens(text, "xxxxx", a.g.Alpaca.SecretKey, a.g.Alpaca.KeyID)
 }

@@ -46,15 +46,21 @@ func (a *App) buildInfo() versionInfo {
 	return info
 }
 
+// line is the version as `gambler version` and `gambler --version` print
+// it, after "gambler ".
+func (v versionInfo) line() string {
+	return fmt.Sprintf("%s (commit %s, %s)", v.Version, v.Commit, v.GoVersion)
+}
+
 func newVersionCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version (also: gambler --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			info := app.buildInfo()
 			return app.render(info, func() *table {
-				return &table{rows: [][]string{{fmt.Sprintf("gambler %s (commit %s, %s)", info.Version, info.Commit, info.GoVersion)}}}
+				return &table{rows: [][]string{{"gambler " + info.line()}}}
 			})
 		},
 	}

@@ -1,6 +1,8 @@
-// Package config holds the typed settings of gambler, their defaults and the
-// parsers that turn user input into them. Loading (flags, env, file) lives in
-// the cli package, which owns the single viper instance.
+// Package config holds the parsers that turn user input (symbols,
+// durations, decimals) into typed values. The settings themselves, with
+// their defaults and ranges, are declared by the commands of the cli
+// package, which also loads them (flags, env, file) with its one viper
+// instance.
 package config
 
 import (
@@ -44,7 +46,7 @@ func ParseSymbols(parts []string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no symbols given: pass e.g. --symbols AAPL,MSFT")
+		return nil, fmt.Errorf("no symbols given: list tickers such as AAPL,MSFT")
 	}
 	if len(out) > MaxSymbols {
 		return nil, fmt.Errorf("%d symbols given; at most %d are allowed", len(out), MaxSymbols)

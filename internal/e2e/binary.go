@@ -18,7 +18,9 @@ var (
 	buildErr  error
 )
 
-// Binary builds gambler once per test process and returns its path.
+// Binary builds gambler once per test process and returns its path. It is
+// built with the failpoint tag, so GAMBLER_FAILPOINT can crash it where a
+// test says; the release build (make build) has no failpoints.
 func Binary() (string, error) {
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "gambler-e2e-bin-")
@@ -27,7 +29,7 @@ func Binary() (string, error) {
 			return
 		}
 		buildPath = filepath.Join(dir, "gambler")
-		args := []string{"build", "-o", buildPath}
+		args := []string{"build", "-tags", "failpoint", "-o", buildPath}
 		if raceEnabled {
 			args = append(args, "-race")
 		}

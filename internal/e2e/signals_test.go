@@ -46,6 +46,9 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if code := p.Wait(10 * time.Second); code != 130 {
 		t.Fatalf("exit %d after a second SIGINT, want 130 at once", code)
 	}
+	if !strings.Contains(p.Stderr(), "second signal: exiting now, without the final checkpoint") {
+		t.Errorf("the second signal did not say it skips the final checkpoint:\n%s", tail(p.Stderr(), 1000))
+	}
 	if got := e.Session(); got.Status != db.StatusActive {
 		t.Errorf("session %s: %s after an immediate exit, want active (resumable)", s.ID, got.Status)
 	}

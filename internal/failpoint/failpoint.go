@@ -1,14 +1,19 @@
-// Package failpoint lets crash tests kill the process at a named point of
-// the order and checkpoint paths. It is inert unless GAMBLER_FAILPOINT names
-// a point, so production runs never pay more than a string compare.
+// Package failpoint lets crash tests stop the trader at a named point of
+// the order and checkpoint paths. Tests arm points in code with New and a
+// kill of their own (the in-process harness ends the trader's goroutine).
+// Only a binary built with the failpoint tag reads GAMBLER_FAILPOINT and
+// kills its own process (the e2e and chaos tests build gambler that way);
+// in the release build FromEnv ignores the variable, and nothing else
+// arms a point, so no environment can make a production process kill
+// itself.
 package failpoint
 
 import (
-	"os"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // Names of the points the trader passes through.
@@ -18,64 +23,105 @@ const (
 	AfterAck          = "after-ack"           // acknowledgement journaled
 	InCheckpoint      = "in-checkpoint"       // checkpoint being written
 	AfterFillObserved = "after-fill-observed" // broker reported a fill, not yet recorded
+	// AfterLeaseCheck pauses rather than kills: a scan that checked its
+	// lease stops there until it is let go (SIGCONT for a process), as a
+	// process frozen by a debugger, a VM pause or a long GC would, so a
+	// test can take the session over meanwhile.
+	AfterLeaseCheck = "after-lease-check"
 )
 
-// Set is the armed failpoints. The zero value is inert.
+// EnvVar arms failpoints in a failpoint build: comma separated names,
+// each optionally "name:N" to fire on the N-th hit (default the first).
+const EnvVar = "GAMBLER_FAILPOINT"
+
+// Names lists every point.
+func Names() []string {
+	return []string{AfterIntent, AfterSend, AfterAck, InCheckpoint, AfterFillObserved, AfterLeaseCheck}
+}
+
+// Set is the armed failpoints. The zero value and nil are inert.
 type Set struct {
-	mu     sync.Mutex
-	armed  map[string]int // name -> hits to skip before firing
-	killFn func()
+	mu      sync.Mutex
+	armed   map[string]int // name -> hits to skip before firing
+	killFn  func()
+	pauseFn func()
 }
 
-// FromEnv arms the points listed in GAMBLER_FAILPOINT, comma separated, each
-// optionally "name:N" to fire on the N-th hit (default the first).
-func FromEnv(getenv func(string) string) *Set {
-	return New(killSelf, strings.Split(getenv("GAMBLER_FAILPOINT"), ",")...)
-}
-
-// New arms points ("name" or "name:N") with kill as what a hit does. The
-// in-process test harness passes a kill that ends the trader's goroutine;
-// only FromEnv ever kills the process.
+// New arms points ("name" or "name:N") with kill as what a due point does.
+// A point that does not exist is a mistake in the test that names it, so
+// New panics rather than arm nothing.
 func New(kill func(), points ...string) *Set {
-	s := &Set{armed: map[string]int{}, killFn: kill}
+	armed, err := parse(points)
+	if err != nil {
+		panic(err)
+	}
+	return &Set{armed: armed, killFn: kill}
+}
+
+// parse reads "name" and "name:N" items; an unknown name or a count that
+// is not a positive integer is an error.
+func parse(points []string) (map[string]int, error) {
+	armed := map[string]int{}
 	for _, item := range points {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
 		name, nth := item, 1
-		if i := strings.IndexByte(item, ':'); i > 0 {
-			if n, err := strconv.Atoi(item[i+1:]); err == nil && n > 0 {
-				name, nth = item[:i], n
+		if n, count, ok := strings.Cut(item, ":"); ok {
+			c, err := strconv.Atoi(count)
+			if err != nil || c < 1 {
+				return nil, fmt.Errorf("failpoint %q: the count after ':' must be a positive integer", item)
 			}
+			name, nth = n, c
 		}
-		s.armed[name] = nth
+		if !slices.Contains(Names(), name) {
+			return nil, fmt.Errorf("unknown failpoint %q (known: %s)", name, strings.Join(Names(), ", "))
+		}
+		armed[name] = nth
 	}
+	return armed, nil
+}
+
+// Hit runs the kill if name is armed and due; a point fires once.
+func (s *Set) Hit(name string) {
+	if s.due(name) {
+		s.killFn()
+	}
+}
+
+// Pause runs the pause if name is armed and due; a point fires once. It
+// returns when the pause does (the process was continued).
+func (s *Set) Pause(name string) {
+	if s.due(name) && s.pauseFn != nil {
+		s.pauseFn()
+	}
+}
+
+// WithPause sets what a due pause point does, for tests that arm points in
+// code; it returns s.
+func (s *Set) WithPause(pause func()) *Set {
+	s.pauseFn = pause
 	return s
 }
 
-// Hit kills the process with SIGKILL if name is armed and due. SIGKILL, not
-// exit, so that no deferred cleanup runs: the test sees what a real crash
-// leaves behind.
-func (s *Set) Hit(name string) {
+// due reports whether name is armed and due now, and disarms it then. The
+// lock is not held while the point acts: a pause must not hold up the
+// others.
+func (s *Set) due(name string) bool {
 	if s == nil {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, ok := s.armed[name]
 	if !ok {
-		return
+		return false
 	}
 	if n > 1 {
 		s.armed[name] = n - 1
-		return
+		return false
 	}
-	delete(s.armed, name) // fires once, also when kill returns
-	s.killFn()
-}
-
-func killSelf() {
-	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-	select {} // SIGKILL is not deliverable late; never continue past a failpoint
+	delete(s.armed, name) // fires once, also when the action returns
+	return true
 }

@@ -88,3 +88,45 @@ func (t *Trader) recheckAssets(ctx context.Context, afterFailure bool) bool {
 	}
 	return true
 }
+
+// reportForeign says, once at the start of a run, which positions the
+// account holds that no session of this store explains: no claim names
+// their symbol and this session does not hold them. Entries never trade
+// into them (check refuses each signal on them); reconcile-only lists them
+// as foreign.
+func (t *Trader) reportForeign(ctx context.Context) {
+	held, err := t.broker.Positions(ctx)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("cannot list the account's positions to look for foreign ones")
+		return
+	}
+	claims, err := t.store.SymbolClaims(ctx)
+	t.storeRead(err)
+	if err != nil {
+		t.log.Warn().Err(err).Msg("cannot read symbol claims to look for foreign positions")
+		return
+	}
+	active, err := t.store.ActivePositions(ctx, t.sessionID())
+	t.storeRead(err)
+	if err != nil {
+		return
+	}
+	explained := map[string]bool{}
+	for _, c := range claims {
+		explained[c.Symbol] = true
+	}
+	for _, p := range active {
+		explained[p.Symbol] = true
+	}
+	var foreign []string
+	for _, p := range held {
+		if !explained[p.Symbol] {
+			foreign = append(foreign, p.Symbol)
+		}
+	}
+	if len(foreign) > 0 {
+		slices.Sort(foreign)
+		t.log.Warn().Strs("symbols", foreign).
+			Msg("the account holds positions no session of this database explains: they are never traded into; see gambler reconcile-only")
+	}
+}

@@ -244,6 +244,10 @@ func TestForeignPositionIsNotTradedInto(t *testing.T) {
 	if !logged(w, "signals not traded: the account holds a foreign position in the symbol", "symbols", "SPY") {
 		t.Errorf("no line about the foreign position; log:\n%s", w.Log.Tail(20))
 	}
+	start := w.Log.Messages("the account holds positions no session of this database explains: they are never traded into; see gambler reconcile-only")
+	if len(start) != 1 || !logged(w, "the account holds positions no session of this database explains: they are never traded into; see gambler reconcile-only", "symbols", "SPY") {
+		t.Errorf("the session's start did not name the foreign position once: %v", start)
+	}
 	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -222,6 +222,9 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 	// flight against a broker that hangs is cut off too.
 	stopBudget := context.AfterFunc(ctx, func() { t.broker.start(t.cfg.ShutdownTimeout) })
 	defer stopBudget()
+	sctx, cancel := detached(ctx)
+	t.reportForeign(sctx)
+	cancel()
 	t.recordStart(ctx)
 	now := t.now()
 	next := schedule{sync: now, checkpoint: now.Add(t.cfg.CheckpointInterval)}

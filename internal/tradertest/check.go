@@ -56,3 +56,24 @@ func (w *World) Entries(sessionID string) []ExchangeOrder {
 	}
 	return out
 }
+
+// EveryOrderJournaled fails the test unless every order at the exchange
+// under the session's client_order_id prefix is in the session's journal:
+// nothing was sent that the store does not know of.
+func (w *World) EveryOrderJournaled(sessionID string) {
+	w.T.Helper()
+	journal, err := w.Store.SessionOrders(context.Background(), sessionID, false)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, o := range journal {
+		known[o.ClientOrderID] = true
+	}
+	prefix := orders.Prefix(sessionID)
+	for _, o := range w.ExchangeOrders() {
+		if len(o.ClientOrderID) >= len(prefix) && o.ClientOrderID[:len(prefix)] == prefix && !known[o.ClientOrderID] {
+			w.T.Errorf("order %s (%s %s %s) reached the exchange but is not in the journal", o.ClientOrderID, o.Side, o.Qty, o.Symbol)
+		}
+	}
+}

@@ -19,6 +19,9 @@ type Run struct {
 	Trader  *trader.Trader
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// paused is closed when a pause failpoint stopped the trader; release
+	// lets it go on.
+	paused, release chan struct{}
 
 	mu     sync.Mutex
 	err    error
@@ -40,6 +43,8 @@ type StartOptions struct {
 	Reopen bool
 	// Force resumes despite a side mismatch or market time gone backwards.
 	Force bool
+	// SessionID names the session Start creates; empty draws one.
+	SessionID string
 	// Store, when set, wraps the session's fenced store as the trader sees
 	// it, for a test that makes some of its writes fail.
 	Store func(trader.Store) trader.Store
@@ -54,7 +59,7 @@ func (w *World) Start(o StartOptions) *Run {
 		w.T.Fatalf("account: %v", err)
 	}
 	cfg := w.config(o)
-	s := db.Session{InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
+	s := db.Session{ID: o.SessionID, InstanceID: w.Opts.InstanceID, StrategyName: "momentum", Symbols: cfg.Symbols,
 		InitialPortfolioValue: decimalOf(acct.PortfolioValue)}
 	sess, err := w.Sessions().Start(ctx, s)
 	if err != nil {
@@ -101,7 +106,8 @@ func (w *World) config(o StartOptions) trader.Config {
 
 func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
 	w.T.Helper()
-	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
+	r := &Run{w: w, Session: sess, done: make(chan struct{}), paused: make(chan struct{}), release: make(chan struct{})}
+	fp := failpoint.New(runtime.Goexit, o.Failpoints...).WithPause(r.pause)
 	var store trader.Store = sess.Store()
 	if o.Store != nil {
 		store = o.Store(store)
@@ -112,7 +118,7 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 		w.T.Fatalf("trader: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Run{w: w, Session: sess, Trader: tr, cancel: cancel, done: make(chan struct{})}
+	r.Trader, r.cancel = tr, cancel
 	w.runs.add(1)
 	go func() {
 		finished := false
@@ -141,6 +147,22 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 	})
 	return r
 }
+
+// pause is what a pause failpoint does in the harness: the trader stops
+// where it stands, as a SIGSTOPped process would, and does not count as
+// running until Release.
+func (r *Run) pause() {
+	r.w.runs.add(-1)
+	close(r.paused)
+	<-r.release
+	r.w.runs.add(1)
+}
+
+// Paused is closed once a pause failpoint stopped the trader.
+func (r *Run) Paused() <-chan struct{} { return r.paused }
+
+// Release lets a paused trader go on.
+func (r *Run) Release() { close(r.release) }
 
 // Done reports whether the trader has returned (or was killed).
 func (r *Run) Done() bool {

@@ -7,10 +7,12 @@ package tradertest
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,12 +102,14 @@ type World struct {
 	Exchange   *exchange.Exchange
 	URL        string
 	Store      db.Store
+	DBURL      string // the store's URL: a file path for SQLite
 	Broker     *broker.Client
 	Log        *LogBuffer
 	Logger     zerolog.Logger
-	runs       runCount
-	gate       gate
-	background background
+	runs       *runCount
+	processes  *atomic.Int64
+	gate       *gate
+	background *background
 }
 
 // New builds a world: a fresh database, an in-memory exchange on the fake
@@ -113,7 +117,8 @@ type World struct {
 func New(t testing.TB, o Options) *World {
 	t.Helper()
 	o = o.withDefaults()
-	w := &World{T: t, Opts: o, Clock: clock.NewFake(o.Start), Log: &LogBuffer{}}
+	w := &World{T: t, Opts: o, Clock: clock.NewFake(o.Start), Log: &LogBuffer{},
+		runs: &runCount{}, gate: &gate{}, background: &background{}, processes: &atomic.Int64{}}
 	w.Logger = zerolog.New(w.Log).With().Timestamp().Logger()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -137,8 +142,21 @@ func New(t testing.TB, o Options) *World {
 	t.Cleanup(srv.Close)
 	w.Exchange, w.URL = e, srv.URL
 
+	w.openStore()
+	b, err := broker.New(broker.Config{BaseURL: srv.URL, DataURL: srv.URL, RateLimit: 1_000_000, RateBurst: 1000,
+		MaxRetries: 3, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 10 * time.Millisecond, Logger: w.Logger})
+	if err != nil {
+		t.Fatalf("broker client: %v", err)
+	}
+	w.Broker = b
+	return w
+}
+
+// openStore creates and opens the world's database.
+func (w *World) openStore() {
+	t := w.T
 	url := filepath.Join(t.TempDir(), "gambler.db")
-	if o.Driver == "postgres" {
+	if w.Opts.Driver == "postgres" {
 		// The world's database is never crashed, only its trader: commits
 		// need not wait for the disk, which makes a long replay several
 		// times faster.
@@ -149,19 +167,30 @@ func New(t testing.TB, o Options) *World {
 		t.Fatalf("open the store: %v", err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	w.Store = s
-	b, err := broker.New(broker.Config{BaseURL: srv.URL, DataURL: srv.URL, RateLimit: 1_000_000, RateBurst: 1000,
-		MaxRetries: 3, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 10 * time.Millisecond, Logger: w.Logger})
-	if err != nil {
-		t.Fatalf("broker client: %v", err)
-	}
-	w.Broker = b
-	return w
+	w.Store, w.DBURL = s, url
 }
 
-// Sessions is a session manager on the world's store and clock.
+// SplitBrain is a second world on the same market, clock and account but
+// a database of its own: what two processes that each believe they hold a
+// session, each writing its own copy of the store, would share. Nothing in
+// the database can keep them apart there; only the broker can.
+func (w *World) SplitBrain() *World {
+	w2 := *w
+	w2.openStore()
+	return &w2
+}
+
+// Sessions is a session manager on the world's store and clock. Each one
+// stands for a process of its own: its lease holder has a host name of its
+// own, since every "process" of a world shares this one's pid.
 func (w *World) Sessions() *session.Manager {
-	return &session.Manager{Store: w.Store, Now: w.Clock.Now, Log: w.Logger}
+	n := w.processes.Add(1)
+	return &session.Manager{Store: w.Store, Now: w.Clock.Now, Log: w.Logger,
+		Holder: func(now time.Time) db.Holder {
+			h := session.ThisProcess(now)
+			h.Host = fmt.Sprintf("tradertest-%d", n)
+			return h
+		}}
 }
 
 // Strategy builds the world's strategy.

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/gambler-trader/gambler/internal/redact"
 )
 
 // mask replaces a password wherever one is hidden.
@@ -104,9 +106,8 @@ func scrub(err error, rawURL string) error {
 
 // Mask replaces in text every password that rawURL carries, for messages
 // that may echo the connection string (a driver error, a health reason).
+// A password is masked where it stands as a whole token, so a one-letter
+// password does not shred every word holding that letter.
 func Mask(text, rawURL string) string {
-	for _, s := range secrets(rawURL) {
-		text = strings.ReplaceAll(text, s, mask)
-	}
-	return text
+	return redact.Tokens(text, mask, secrets(rawURL)...)
 }

@@ -76,4 +76,10 @@ func TestMask(t *testing.T) {
 	if got := Mask("no secrets here", "/var/lib/gambler.db"); got != "no secrets here" {
 		t.Errorf("Mask without a password = %q", got)
 	}
+	// A one-letter password is masked as a whole token, not in every word.
+	const short = "postgres://trader:a@db.example:5432/gambler"
+	want := "connect to db.example:5432 as trader with password xxxxx: refused"
+	if got := Mask("connect to db.example:5432 as trader with password a: refused", short); got != want {
+		t.Errorf("Mask with a one-letter password = %q, want %q", got, want)
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/migrate"
+	"github.com/gambler-trader/gambler/internal/redact"
 )
 
 // redactURL renders a connection URL for messages with its password masked.
@@ -34,10 +35,7 @@ func redactErr(err error, raw string) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	for _, pw := range passwords(raw) {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
-	}
+	msg := redact.Tokens(err.Error(), "xxxxx", passwords(raw)...)
 	// pgconn reports each connection attempt (sslmode=prefer makes two) on
 	// its own line; keep each distinct one, on one line.
 	var parts []string
