@@ -53,6 +53,25 @@ func traded(t *testing.T, driver string, n int, symbols ...string) (*tradertest.
 	return w, sess
 }
 
+// reportOf builds the session's report and reads its fills and positions.
+func reportOf(t *testing.T, w *tradertest.World, sess db.Session) (report.Report, []db.Fill, []db.Position) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := report.Build(ctx, w.Store, sess, w.Clock.Now(), zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fills, err := w.Store.Fills(ctx, sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	positions, err := w.Store.Positions(ctx, sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, fills, positions
+}
+
 // pointAt is the curve's point at market time at, or fails the test.
 func pointAt(t *testing.T, pts []report.CurvePoint, at time.Time) report.CurvePoint {
 	t.Helper()
@@ -76,23 +95,7 @@ func TestCurveThroughEveryFill(t *testing.T) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			w, sess := traded(t, driver, 20, "AAPL")
-			ctx := context.Background()
-			build := func() report.Report {
-				r, err := report.Build(ctx, w.Store, sess, w.Clock.Now(), zerolog.Nop())
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r
-			}
-			r := build()
-			fills, err := w.Store.Fills(ctx, sess.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			positions, err := w.Store.Positions(ctx, sess.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, fills, positions := reportOf(t, w, sess)
 			capital, pts := sess.InitialPortfolioValue.Decimal, r.Curve.Points
 			if len(fills) < 40 || r.Curve.Fills != len(fills) {
 				t.Fatalf("%d fills, the curve counts %d; want 40 or more, all of them", len(fills), r.Curve.Fills)
@@ -120,10 +123,10 @@ func TestCurveThroughEveryFill(t *testing.T) {
 			checkMarkersOnVertices(t, r)
 
 			// `checkpoints cleanup --keep 1`: the curve does not change.
-			if _, err := w.Store.DeleteCheckpoints(ctx, db.CheckpointDelete{SessionID: sess.ID, Keep: 1}); err != nil {
+			if _, err := w.Store.DeleteCheckpoints(context.Background(), db.CheckpointDelete{SessionID: sess.ID, Keep: 1}); err != nil {
 				t.Fatal(err)
 			}
-			after := build()
+			after, _, _ := reportOf(t, w, sess)
 			if after.Checkpoints != 1 || len(after.Curve.Points) != len(pts) {
 				t.Fatalf("after cleanup %d checkpoints and %d points, want 1 and the %d points before", after.Checkpoints,
 					len(after.Curve.Points), len(pts))
@@ -143,19 +146,7 @@ func TestCurveThroughEveryFill(t *testing.T) {
 // session's final value.
 func TestCurveSeveralSymbols(t *testing.T) {
 	w, sess := traded(t, "sqlite", 20, "AAPL", "MSFT", "TSLA")
-	ctx := context.Background()
-	r, err := report.Build(ctx, w.Store, sess, w.Clock.Now(), zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fills, err := w.Store.Fills(ctx, sess.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	positions, err := w.Store.Positions(ctx, sess.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, fills, positions := reportOf(t, w, sess)
 	capital, pts := sess.InitialPortfolioValue.Decimal, r.Curve.Points
 	overlapping := false
 	for _, f := range fills {

@@ -35,7 +35,10 @@ func equityChart(curve Curve, capital decimal.NullDecimal, trades []Trade) Chart
 		cf := capital.Decimal.InexactFloat64()
 		lo, hi = min(lo, cf), max(hi, cf)
 	}
-	f.yAxis(&c, f.yRange(lo, hi), moneyLabel)
+	// A little room above and below, so the curve does not run along the
+	// frame when it sits on a round value (the starting capital).
+	pad := (hi - lo) * 0.03
+	f.yAxis(&c, f.yRange(lo-pad, hi+pad), moneyLabel)
 	if hasCapital {
 		cf := capital.Decimal.InexactFloat64()
 		f.pctAxis(&c, cf)
