@@ -17,6 +17,7 @@ import (
 // interface for scripts; decimals are strings with their exact text.
 type sessionShow struct {
 	Summary         report.Summary   `json:"summary"`
+	Runs            []report.Run     `json:"runs"`
 	ActivePositions []report.Trade   `json:"active_positions"`
 	ClosedPositions []report.Trade   `json:"closed_positions"`
 	Orders          []orderRow       `json:"orders"`
@@ -83,7 +84,15 @@ func newSessionsShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := sessionShow{Summary: sum, Orders: make([]orderRow, 0, len(orders)), Checkpoints: st}
+			values, err := s.ValueSeries(ctx, sess.ID)
+			if err != nil {
+				return fmt.Errorf("read the value series of session %s: %w", sess.ID, err)
+			}
+			out := sessionShow{Summary: sum, Runs: report.Runs(values, sum.InitialValue), Orders: make([]orderRow, 0, len(orders)),
+				Checkpoints: st}
+			if out.Runs == nil {
+				out.Runs = []report.Run{}
+			}
 			out.ActivePositions, out.ClosedPositions = report.Split(report.Trades(positions))
 			for _, o := range orders {
 				out.Orders = append(out.Orders, newOrderRow(o))
@@ -129,6 +138,22 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 		winRate += "%"
 	}
 	t.add("win rate", winRate)
+
+	t.add()
+	t.add(fmt.Sprintf("RUNS (%d)", len(v.Runs)))
+	if len(v.Runs) > 0 {
+		t.add("RUN", "HOW", "BEGAN (WALL)", "ENDED (WALL)", "ENDED", "EQUITY THEN", "PNL THEN")
+	}
+	for _, r := range v.Runs {
+		ended := "without a shutdown (crashed)"
+		switch {
+		case r.EndedCleanly:
+			ended = "cleanly"
+		case r.N == len(v.Runs):
+			ended = "-"
+		}
+		t.add(strconv.Itoa(r.N), r.How, fmtTime(&r.BeganWall), fmtTime(r.EndedWall), ended, fmtNullDec(r.Equity), fmtNullDec(r.PnL))
+	}
 
 	t.add()
 	t.add(fmt.Sprintf("ACTIVE POSITIONS (%d)", len(v.ActivePositions)))

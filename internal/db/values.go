@@ -13,6 +13,7 @@ import (
 const (
 	ValueStart      = "start"      // a run of the session began
 	ValueCheckpoint = "checkpoint" // at a checkpoint, of any trigger
+	ValueEnd        = "end"        // a run ended cleanly: the session's final value then
 )
 
 // ValuePoint is the session's own value (internal/pnl) at one market
