@@ -5,11 +5,11 @@
 # the page with headless Chromium (Debian package: chromium).
 #
 # The simulated market runs at the default --sim-speed (60 times wall
-# time), as a first run does: the trades carry the broker's market times,
-# the checkpoints record the market time too, and the report maps one onto
-# the other, so the entry/exit markers must sit on the curve. At that
-# speed a wall minute is a market hour, and loose momentum thresholds with
-# tight exits make it enough for several trades.
+# time), as a first run does: a wall minute is a market hour, and loose
+# momentum thresholds with tight exits make it a hundred or so trades. The
+# page is drawn against market time, the fills' clock; the curve has a
+# point at every fill and checkpoint and the entry/exit markers sit on it.
+# The script fails when the session closed fewer than 20 trades.
 #
 #   BIN       gambler binary (default bin/gambler)
 #   OUT       PNG to write (default bin/report.png); the HTML goes next to it
@@ -44,6 +44,11 @@ run trade --broker sim --symbols AAPL,MSFT,TSLA,NVDA,GOOGL,AMZN --duration "$DUR
 	--min-price-change-pct 0.1 --min-volume-ratio 0.5 --take-profit-pct 0.15 --stop-loss-pct 0.15 \
 	--close-on-exit --log-level warn
 run sessions show >&2
+trades=$(run sessions show -o json | sed -n 's/^    "trades": \([0-9]*\),$/\1/p')
+if [ "${trades:-0}" -lt 20 ]; then
+	echo "report-screenshot: the sample session closed ${trades:-no} trades, fewer than 20" >&2
+	exit 1
+fi
 run report --html "$html"
 
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \

@@ -18,10 +18,15 @@ func newReportCmd(app *App) *cobra.Command {
 		Use:   "report [ID] --html FILE",
 		Short: "Write a session's report (summary, equity curve, drawdown, trades) as one self-contained HTML file",
 		Long: `Writes one HTML file with no external assets and no JavaScript: the summary,
-the equity curve drawn from every checkpoint's portfolio value with entries
-and exits marked, the drawdown from the running peak, and every trade.
-The default session is the most recently started one. --html - writes to
-stdout; a file is written atomically with mode 0644.`,
+the session's equity curve with every entry and exit marked, the drawdown
+from the running peak, the closed trades and the open positions. The curve
+is the session's own value (starting capital plus realized and unrealized
+P&L, never the account's) at every fill, entry and exit, each run's start
+and each checkpoint, valued from its positions and the prices the trader
+recorded; checkpoint cleanup does not thin it. Every time on the page is
+market time (the broker's clock); the session's wall-clock span is stated
+once. The default session is the most recently started one. --html -
+writes to stdout; a file is written atomically with mode 0644.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: app.completeSessionArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,8 +54,8 @@ stdout; a file is written atomically with mode 0644.`,
 			if err != nil {
 				abs = path
 			}
-			log.Info().Str("session", sess.ID).Str("file", abs).Int("checkpoints", r.Checkpoints).
-				Int("trades", len(r.Trades)).Msg("report written")
+			log.Info().Str("session", sess.ID).Str("file", abs).Int("points", len(r.Curve.Points)).
+				Int("closed_trades", len(r.Closed)).Int("open_positions", len(r.Open)).Msg("report written")
 			return nil
 		},
 	}

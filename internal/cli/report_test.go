@@ -108,36 +108,37 @@ type reportFixture struct {
 	store     db.Store
 	dbURL     string
 	sessionID string
-	values    []string // portfolio value of each checkpoint, in checkpoint-time order
+	wallStart time.Time
 }
 
-// seedReport writes a session whose checkpoints are created out of time
-// order, with trades around them, through the store contract. With speed
-// 0 the trades' broker times share the checkpoints' clock and the
-// checkpoints carry no market_time, as before the field existed; with a
-// speed the broker's market clock runs that many times faster, as the
-// simulated exchange's does, from a different origin, and the checkpoints
-// record it.
-func seedReport(t *testing.T, dbURL string, speed int) reportFixture {
+// Market time runs 60 times faster than the wall clock from another
+// origin, as on the simulated exchange.
+var (
+	reportWall   = time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
+	reportMarket = time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC)
+)
+
+func marketAt(wall time.Duration) time.Time { return reportMarket.Add(60 * wall) }
+
+// seedReport writes, through the store contract, a session as the trader
+// leaves it: fills that open and close positions (one left open, one a
+// symbol that needs escaping), the session's value when it started and at
+// a checkpoint every two minutes of wall time with the prices of what it
+// held, and checkpoints.
+func seedReport(t *testing.T, dbURL string) reportFixture {
 	ctx := context.Background()
 	s, err := dbopen.Open(ctx, dbURL, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	start := time.Date(2026, 3, 2, 14, 30, 0, 0, time.UTC)
-	broker := func(d time.Duration) time.Time { return start.Add(d) }
-	if speed > 0 {
-		broker = func(d time.Duration) time.Time {
-			return time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC).Add(d * time.Duration(speed))
-		}
-	}
-	f := reportFixture{store: s, dbURL: dbURL, sessionID: uuid.NewString()}
+	f := reportFixture{store: s, dbURL: dbURL, sessionID: uuid.NewString(), wallStart: reportWall}
 	if err := s.CreateSession(ctx, db.Session{ID: f.sessionID, InstanceID: 1, StrategyName: "momentum", Status: db.StatusActive,
-		StartTime: start, Symbols: []string{"AAPL", "AT&T"}, InitialPortfolioValue: decimal.NewNullDecimal(decimal.NewFromInt(100000)),
-		CreatedAt: start, UpdatedAt: start}); err != nil {
+		StartTime: reportWall, Symbols: []string{"AAPL", "AT&T", "MSFT"}, InitialPortfolioValue: decimal.NewNullDecimal(decimal.NewFromInt(100000)),
+		CreatedAt: reportWall, UpdatedAt: reportWall}); err != nil {
 		t.Fatal(err)
 	}
+	d := decimal.RequireFromString
 	trades := []struct {
 		symbol, qty, entry, exit string
 		in, out                  time.Duration
@@ -146,36 +147,50 @@ func seedReport(t *testing.T, dbURL string, speed int) reportFixture {
 		{"AT&T", "7", "18.10", "17.55", 5 * time.Minute, 20 * time.Minute},
 		{"MSFT", "3", "410", "", 25 * time.Minute, 0},
 	}
-	for _, tr := range trades {
-		entry := decimal.RequireFromString(tr.entry)
-		id, err := s.OpenPosition(ctx, db.Position{SessionID: f.sessionID, Symbol: tr.symbol, EntryTime: broker(tr.in),
-			EntryPrice: entry, Qty: decimal.RequireFromString(tr.qty), Direction: db.DirectionUp, Side: "buy", Status: db.PositionActive})
-		if err != nil {
+	for i, tr := range trades {
+		fill := db.Fill{FillID: fmt.Sprintf("in-%d", i), SessionID: f.sessionID, Symbol: tr.symbol, Side: "buy", Qty: d(tr.qty),
+			Price: d(tr.entry), FilledAt: marketAt(tr.in)}
+		if _, err := s.ApplyFill(ctx, db.FillEffect{Fill: fill, Open: &db.Position{SessionID: f.sessionID, Symbol: tr.symbol,
+			EntryTime: fill.FilledAt, EntryPrice: fill.Price, Qty: fill.Qty, Direction: db.DirectionUp, Side: "buy",
+			Status: db.PositionActive}}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	active, err := s.ActivePositions(ctx, f.sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tr := range trades {
 		if tr.exit == "" {
 			continue
 		}
-		exit := decimal.RequireFromString(tr.exit)
-		if err := s.ClosePosition(ctx, db.PositionClose{PositionID: id, ExitTime: broker(tr.out), ExitPrice: decimal.NewNullDecimal(exit),
-			ExitReason: "stop_loss", PnL: decimal.NewNullDecimal(exit.Sub(entry).Mul(decimal.RequireFromString(tr.qty)))}); err != nil {
+		fill := db.Fill{FillID: fmt.Sprintf("out-%d", i), SessionID: f.sessionID, Symbol: tr.symbol, Side: "sell", Qty: d(tr.qty),
+			Price: d(tr.exit), FilledAt: marketAt(tr.out)}
+		if _, err := s.ApplyFill(ctx, db.FillEffect{Fill: fill, Close: &db.PositionClose{PositionID: active[i].ID,
+			ExitTime: fill.FilledAt, ExitPrice: decimal.NewNullDecimal(fill.Price), ExitReason: "stop_loss",
+			PnL: decimal.NewNullDecimal(fill.Price.Sub(d(tr.entry)).Mul(d(tr.qty)))}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	const n = 37
-	f.values = make([]string, n)
-	for i := range n {
-		f.values[i] = decimal.NewFromInt(100000).Add(decimal.NewFromFloat(float64((i*7919)%401-200) * 1.25)).String()
+	if _, err := s.AppendValuePoint(ctx, db.ValuePoint{SessionID: f.sessionID, MarketTime: marketAt(0), Source: db.ValueStart,
+		Equity: decimal.NewNullDecimal(d("100000"))}); err != nil {
+		t.Fatal(err)
 	}
-	// Written newest first, so only the store's ordering puts them right.
-	for i := n - 1; i >= 0; i-- {
-		market := ""
-		if speed > 0 {
-			market = fmt.Sprintf(`,"market_time":%q`, broker(time.Duration(i)*time.Minute).Format(time.RFC3339Nano))
+	for i := 1; i <= 18; i++ {
+		wall := time.Duration(2*i) * time.Minute
+		held := map[string]decimal.Decimal{}
+		for _, tr := range trades {
+			if tr.in < wall && (tr.exit == "" || tr.out > wall) {
+				held[tr.symbol] = d(tr.entry).Add(decimal.NewFromInt(int64(i % 5)))
+			}
 		}
-		_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: f.sessionID, CheckpointTime: start.Add(time.Duration(i) * time.Minute),
-			Trigger: db.TriggerInterval, AccountSnapshot: fmt.Appendf(nil, `{"portfolio_value":%s,"cash":1,"buying_power":1,"timestamp":"x"%s}`, f.values[i], market)})
-		if err != nil {
+		if _, err := s.AppendValuePoint(ctx, db.ValuePoint{SessionID: f.sessionID, MarketTime: marketAt(wall),
+			Source: db.ValueCheckpoint, Equity: decimal.NewNullDecimal(d("1")), Prices: held}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: f.sessionID, CheckpointTime: reportWall.Add(wall),
+			Trigger: db.TriggerInterval, AccountSnapshot: fmt.Appendf(nil, `{"portfolio_value":1,"cash":1,"buying_power":1,"timestamp":"x","market_time":%q}`,
+				marketAt(wall).Format(time.RFC3339Nano))}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,24 +198,48 @@ func seedReport(t *testing.T, dbURL string, speed int) reportFixture {
 }
 
 // TestReportHTMLMatchesStore renders a report on each store and reads it
-// back as a document: one polyline point per checkpoint in time order, a
-// trade row per position, and nothing that loads or runs anything.
+// back as a document: a vertex per instant of the session's record, left
+// to right, every entry and exit on one, the dollar and percent axes
+// titled, the trade tables and the counts agreeing with the store, one
+// clock, and nothing that loads or runs anything. Checkpoint cleanup does
+// not change the curve.
 func TestReportHTMLMatchesStore(t *testing.T) {
-	onEachStore(t, 0, func(t *testing.T, f reportFixture, doc *node) {
+	onEachStore(t, func(t *testing.T, f reportFixture, doc *node, render func() *node) {
 		checkSelfContained(t, doc)
-		checkEquityPoints(t, doc, f.values)
+		xs, ys := polylinePoints(t, doc.byID(t, "equity-chart"))
+		// Instants: the start, 18 checkpoints, 5 fills (one at a checkpoint's instant).
+		if len(xs) != 23 {
+			t.Errorf("equity polyline has %d points, want 23: the start, 18 checkpoints and 4 more fill instants", len(xs))
+		}
+		for i := 1; i < len(xs); i++ {
+			if xs[i] <= xs[i-1] {
+				t.Errorf("point %d x %v not right of point %d x %v: not in market-time order", i, xs[i], i-1, xs[i-1])
+			}
+		}
+		checkMarkersOnVertices(t, doc, xs, ys)
+		checkAxes(t, doc)
 		checkTradeRows(t, doc, f)
-		markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
-		if len(markers) != 5 {
-			t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
+		checkOneClock(t, doc, f)
+
+		var out, errOut bytes.Buffer
+		if code := cli.Main(context.Background(), []string{"checkpoints", "cleanup", "--session", f.sessionID, "--keep", "0",
+			"--database-url", f.dbURL}, &cli.App{IO: cli.IOStreams{Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }}); code != 0 {
+			t.Fatalf("checkpoints cleanup: exit %d\n%s", code, errOut.String())
+		}
+		after := render()
+		xs2, ys2 := polylinePoints(t, after.byID(t, "equity-chart"))
+		if fmt.Sprint(xs2, ys2) != fmt.Sprint(xs, ys) {
+			t.Errorf("the curve changed with checkpoint cleanup:\nbefore %v %v\nafter  %v %v", xs, ys, xs2, ys2)
+		}
+		if cell := strings.TrimSpace(after.byID(t, "curve-points").text.String()); !strings.Contains(cell, "1 checkpoint stored now") {
+			t.Errorf("after cleanup the summary says %q, want the one checkpoint cleanup keeps", cell)
 		}
 	})
 }
 
-// onEachStore seeds the fixture (at the broker clock speed, see
-// seedReport) on SQLite and on PostgreSQL, renders its report and hands
-// over the parsed page.
-func onEachStore(t *testing.T, speed int, check func(t *testing.T, f reportFixture, doc *node)) {
+// onEachStore seeds the fixture on SQLite and on PostgreSQL, renders its
+// report and hands over the parsed page and a way to render it again.
+func onEachStore(t *testing.T, check func(t *testing.T, f reportFixture, doc *node, render func() *node)) {
 	for _, driver := range []string{"sqlite", "postgres"} {
 		t.Run(driver, func(t *testing.T) {
 			dir := t.TempDir()
@@ -208,8 +247,9 @@ func onEachStore(t *testing.T, speed int, check func(t *testing.T, f reportFixtu
 			if driver == "postgres" {
 				url = dbtest.CreatePostgresDB(t)
 			}
-			f := seedReport(t, url, speed)
-			check(t, f, renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html")))
+			f := seedReport(t, url)
+			render := func() *node { return renderReport(t, url, f.sessionID, filepath.Join(dir, "report.html")) }
+			check(t, f, render(), render)
 		})
 	}
 }
@@ -243,37 +283,64 @@ func renderReport(t *testing.T, url, sessionID, out string) *node {
 	return parseHTML(t, page)
 }
 
-// TestReportMarkersAtSimSpeed: the broker's market clock runs 60 times
-// faster than the checkpoints' (the simulated exchange's default), and
-// every entry and exit marker still sits inside the curve's x-range, at
-// the x of the checkpoint whose market time it shares.
-func TestReportMarkersAtSimSpeed(t *testing.T) {
-	onEachStore(t, 60, func(t *testing.T, _ reportFixture, doc *node) {
-		chart := doc.byID(t, "equity-chart")
-		xs, _ := polylinePoints(t, chart)
-		// Every trade of the fixture enters and exits on a whole minute
-		// of wall time, which is checkpoint i's x.
-		want := []int{3, 9, 5, 20, 25}
-		markers := chart.find(func(c *node) bool { return hasClass(c, "g", "marker") })
-		if len(markers) != len(want) {
-			t.Fatalf("equity chart has %d markers, want %d", len(markers), len(want))
+// checkMarkersOnVertices: three entries and two exits, each on a vertex.
+func checkMarkersOnVertices(t *testing.T, doc *node, xs, ys []float64) {
+	t.Helper()
+	markers := doc.byID(t, "equity-chart").find(func(c *node) bool { return hasClass(c, "g", "marker") })
+	if len(markers) != 5 {
+		t.Errorf("equity chart has %d entry/exit markers, want 5 (3 entries, 2 exits)", len(markers))
+	}
+	for i, m := range markers {
+		var x, y float64
+		if _, err := fmt.Sscanf(m.attrs["transform"], "translate(%g,%g)", &x, &y); err != nil {
+			t.Fatalf("marker %d transform %q: %v", i, m.attrs["transform"], err)
 		}
-		for i, m := range markers {
-			var x, y float64
-			if _, err := fmt.Sscanf(m.attrs["transform"], "translate(%g,%g)", &x, &y); err != nil {
-				t.Fatalf("marker %d transform %q: %v", i, m.attrs["transform"], err)
-			}
-			if x < xs[0] || x > xs[len(xs)-1] {
-				t.Errorf("marker %d at x %v, outside the curve's x-range [%v, %v]", i, x, xs[0], xs[len(xs)-1])
-			}
-			if math.Abs(x-xs[want[i]]) > 0.2 {
-				t.Errorf("marker %d at x %v, want checkpoint %d's x %v", i, x, want[i], xs[want[i]])
-			}
+		on := false
+		for j := range xs {
+			on = on || (math.Abs(x-xs[j]) < 0.05 && math.Abs(y-ys[j]) < 0.05)
 		}
-		if doc.find(func(c *node) bool { return strings.Contains(c.text.String(), "fall outside") }) != nil {
-			t.Error("the report says markers fall outside the checkpoints' span")
+		if !on {
+			t.Errorf("marker %d at %v,%v is on no vertex of the curve", i, x, y)
 		}
-	})
+	}
+	if doc.find(func(c *node) bool { return strings.Contains(c.text.String(), "fall outside") }) != nil {
+		t.Error("the report says markers fall outside the curve")
+	}
+}
+
+// checkAxes: dollar ticks on the left, signed percent ticks on the right,
+// times below, and a title on each axis.
+func checkAxes(t *testing.T, doc *node) {
+	t.Helper()
+	var texts []string
+	for _, n := range doc.byID(t, "equity-chart").find(func(c *node) bool { return c.name == "text" }) {
+		texts = append(texts, strings.TrimSpace(n.text.String()))
+	}
+	all := strings.Join(texts, "|")
+	for _, want := range []string{"$100,000", "0%", "Session equity ($)", "Return on starting capital (%)", "Market time (UTC)", "2025-06-02"} {
+		if !strings.Contains("|"+all+"|", "|"+want+"|") {
+			t.Errorf("equity chart has no label %q: %s", want, all)
+		}
+	}
+	if !strings.Contains(all, "|+") {
+		t.Errorf("equity chart has no signed gain on the percent axis: %s", all)
+	}
+}
+
+// checkOneClock: the wall clock's start is said once; the trades carry
+// market time.
+func checkOneClock(t *testing.T, doc *node, f reportFixture) {
+	t.Helper()
+	body := doc.find(func(c *node) bool { return c.name == "body" })[0].text.String()
+	if n := strings.Count(body, f.wallStart.Format("2006-01-02 15:04:05")); n != 1 {
+		t.Errorf("the wall-clock start appears %d times, want once", n)
+	}
+	if n := strings.Count(body, "2026-03-02"); n != 1 {
+		t.Errorf("the wall-clock date appears %d times, want once (the wall-clock span, with the generation time in it)", n)
+	}
+	if trades := doc.byID(t, "trades").text.String(); !strings.Contains(trades, marketAt(3*time.Minute).Format("2006-01-02 15:04:05")) {
+		t.Errorf("the trades table lacks the first entry's market time:\n%s", trades)
+	}
 }
 
 func checkSelfContained(t *testing.T, doc *node) {
@@ -294,27 +361,6 @@ func checkSelfContained(t *testing.T, doc *node) {
 			t.Error("report's CSS loads something")
 		}
 	})
-}
-
-// checkEquityPoints: one point per checkpoint, left to right, and higher
-// values drawn higher (smaller y).
-func checkEquityPoints(t *testing.T, doc *node, values []string) {
-	t.Helper()
-	xs, ys := polylinePoints(t, doc.byID(t, "equity-chart"))
-	if len(xs) != len(values) {
-		t.Fatalf("equity polyline has %d points, want one per checkpoint: %d", len(xs), len(values))
-	}
-	for i := range xs {
-		if i > 0 && xs[i] <= xs[i-1] {
-			t.Errorf("point %d x %v not right of point %d x %v: not in checkpoint-time order", i, xs[i], i-1, xs[i-1])
-		}
-		for j := range xs {
-			vi, vj := decimal.RequireFromString(values[i]), decimal.RequireFromString(values[j])
-			if vi.GreaterThan(vj) && ys[i] >= ys[j] {
-				t.Fatalf("checkpoint %d (%s) is drawn at y %v, not above checkpoint %d (%s) at y %v", i, vi, ys[i], j, vj, ys[j])
-			}
-		}
-	}
 }
 
 // polylinePoints reads the chart's equity polyline.
@@ -338,14 +384,37 @@ func polylinePoints(t *testing.T, chart *node) (xs, ys []float64) {
 	return xs, ys
 }
 
-// checkTradeRows compares the trades table with the store's positions.
+// checkTradeRows compares the trade tables with the store's positions,
+// and the counts the page gives with theirs.
 func checkTradeRows(t *testing.T, doc *node, f reportFixture) {
 	t.Helper()
 	positions, err := f.store.Positions(context.Background(), f.sessionID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := doc.byID(t, "trades")
+	var closed, open []db.Position
+	for _, p := range positions {
+		if p.Status == db.PositionClosed {
+			closed = append(closed, p)
+		} else {
+			open = append(open, p)
+		}
+	}
+	checkRows(t, doc.byID(t, "trades"), closed)
+	checkRows(t, doc.byID(t, "open-positions"), open)
+	if card := strings.TrimSpace(doc.byID(t, "card-trades").text.String()); card != strconv.Itoa(len(closed)) {
+		t.Errorf("the trades card says %s, the store has %d closed positions", card, len(closed))
+	}
+	for _, want := range []string{fmt.Sprintf("Closed trades (%d)", len(closed)), fmt.Sprintf("Open positions (%d)", len(open)),
+		fmt.Sprintf("%d closed (", len(closed)), fmt.Sprintf("), %d open", len(open))} {
+		if !strings.Contains(doc.text.String(), want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+}
+
+func checkRows(t *testing.T, table *node, positions []db.Position) {
+	t.Helper()
 	var header []string
 	for _, th := range table.find(func(c *node) bool { return c.name == "th" }) {
 		header = append(header, strings.TrimSpace(th.text.String()))
@@ -356,14 +425,14 @@ func checkTradeRows(t *testing.T, doc *node, f reportFixture) {
 				return i
 			}
 		}
-		t.Fatalf("trades table has no %q column: %v", name, header)
+		t.Fatalf("table %s has no %q column: %v", table.attrs["id"], name, header)
 		return -1
 	}
 	rows := table.find(func(c *node) bool {
 		return c.name == "tr" && len(c.find(func(d *node) bool { return d.name == "td" })) > 0
 	})
 	if len(rows) != len(positions) {
-		t.Fatalf("trades table has %d rows, want %d positions", len(rows), len(positions))
+		t.Fatalf("table %s has %d rows, want %d positions", table.attrs["id"], len(rows), len(positions))
 	}
 	for i, p := range positions {
 		var cells []string
@@ -376,11 +445,10 @@ func checkTradeRows(t *testing.T, doc *node, f reportFixture) {
 		if got := decimal.RequireFromString(cells[col("Qty")]); !got.Equal(p.Qty) {
 			t.Errorf("row %d qty %s, want %s", i, got, p.Qty)
 		}
-		pnl := cells[col("P&L")]
-		switch {
-		case !p.PnL.Valid && pnl != "-":
-			t.Errorf("row %d P&L %q, want - for an open position", i, pnl)
-		case p.PnL.Valid && (pnl == "-" || !decimal.RequireFromString(pnl).Equal(p.PnL.Decimal)):
+		if p.Status != db.PositionClosed {
+			continue
+		}
+		if pnl := cells[col("P&L")]; pnl == "-" || !decimal.RequireFromString(pnl).Equal(p.PnL.Decimal) {
 			t.Errorf("row %d P&L %q, want %s", i, pnl, p.PnL.Decimal)
 		}
 	}

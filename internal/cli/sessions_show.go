@@ -17,6 +17,7 @@ import (
 // interface for scripts; decimals are strings with their exact text.
 type sessionShow struct {
 	Summary         report.Summary   `json:"summary"`
+	Runs            []report.Run     `json:"runs"`
 	ActivePositions []report.Trade   `json:"active_positions"`
 	ClosedPositions []report.Trade   `json:"closed_positions"`
 	Orders          []orderRow       `json:"orders"`
@@ -83,7 +84,15 @@ func newSessionsShowCmd(app *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := sessionShow{Summary: sum, Orders: make([]orderRow, 0, len(orders)), Checkpoints: st}
+			values, err := s.ValueSeries(ctx, sess.ID)
+			if err != nil {
+				return fmt.Errorf("read the value series of session %s: %w", sess.ID, err)
+			}
+			out := sessionShow{Summary: sum, Runs: report.Runs(values, sum.InitialValue), Orders: make([]orderRow, 0, len(orders)),
+				Checkpoints: st}
+			if out.Runs == nil {
+				out.Runs = []report.Run{}
+			}
 			out.ActivePositions, out.ClosedPositions = report.Split(report.Trades(positions))
 			for _, o := range orders {
 				out.Orders = append(out.Orders, newOrderRow(o))
@@ -103,8 +112,12 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add("strategy", sum.Strategy)
 	t.add("symbols", strings.Join(sum.Symbols, ","))
 	t.add("status", sum.StatusText())
-	t.add("started", fmtTime(&sum.StartTime))
-	t.add("ended", fmtTime(sum.EndTime))
+	// Two clocks: the session's own times and the journal's are this
+	// machine's wall clock; entries and exits are the broker's market
+	// time, which the simulated exchange runs faster. Each is labelled.
+	t.add("started (wall)", fmtTime(&sum.StartTime))
+	t.add("ended (wall)", fmtTime(sum.EndTime))
+	t.add("clocks", "wall = this machine's clock; market = the broker's, which fills carry (the simulated exchange runs it faster)")
 	t.add("starting capital", fmtNullDec(sum.InitialValue))
 	t.add("account at start", fmtNullDec(sum.AccountInitialValue))
 	final := fmtNullDec(sum.FinalValue)
@@ -127,9 +140,25 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add("win rate", winRate)
 
 	t.add()
+	t.add(fmt.Sprintf("RUNS (%d)", len(v.Runs)))
+	if len(v.Runs) > 0 {
+		t.add("RUN", "HOW", "BEGAN (WALL)", "ENDED (WALL)", "ENDED", "EQUITY THEN", "PNL THEN")
+	}
+	for _, r := range v.Runs {
+		ended := "without a shutdown (crashed)"
+		switch {
+		case r.EndedCleanly:
+			ended = "cleanly"
+		case r.N == len(v.Runs):
+			ended = "-"
+		}
+		t.add(strconv.Itoa(r.N), r.How, fmtTime(&r.BeganWall), fmtTime(r.EndedWall), ended, fmtNullDec(r.Equity), fmtNullDec(r.PnL))
+	}
+
+	t.add()
 	t.add(fmt.Sprintf("ACTIVE POSITIONS (%d)", len(v.ActivePositions)))
 	if len(v.ActivePositions) > 0 {
-		t.add("SYMBOL", "SIDE", "QTY", "ENTERED", "ENTRY", "STOP", "TARGET")
+		t.add("SYMBOL", "SIDE", "QTY", "ENTERED (MARKET)", "ENTRY", "STOP", "TARGET")
 	}
 	for _, p := range v.ActivePositions {
 		t.add(p.Symbol, p.Side, p.Qty.String(), fmtTime(&p.EntryTime), p.EntryPrice.String(), exactNullDec(p.StopLoss), exactNullDec(p.TakeProfit))
@@ -138,7 +167,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add()
 	t.add(fmt.Sprintf("CLOSED POSITIONS (%d)", len(v.ClosedPositions)))
 	if len(v.ClosedPositions) > 0 {
-		t.add("SYMBOL", "SIDE", "QTY", "ENTERED", "ENTRY", "EXITED", "EXIT", "REASON", "PNL", "PNL %")
+		t.add("SYMBOL", "SIDE", "QTY", "ENTERED (MARKET)", "ENTRY", "EXITED (MARKET)", "EXIT", "REASON", "PNL", "PNL %")
 	}
 	for _, p := range v.ClosedPositions {
 		t.add(p.Symbol, p.Side, p.Qty.String(), fmtTime(&p.EntryTime), p.EntryPrice.String(), fmtTime(p.ExitTime),
@@ -148,7 +177,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t.add()
 	t.add(fmt.Sprintf("ORDERS (%d)", len(v.Orders)))
 	if len(v.Orders) > 0 {
-		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE/CLASS", "QTY", "STATUS", "FILLED", "AVG PRICE", "CREATED", "UPDATED")
+		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE/CLASS", "QTY", "STATUS", "FILLED", "AVG PRICE", "CREATED (WALL)", "UPDATED (WALL)")
 	}
 	for _, o := range orders {
 		t.add(o.ClientOrderID, o.Symbol, o.Side, o.OrderType+"/"+o.OrderClass, o.Qty.String(), o.Status, o.FilledQty.String(),
@@ -156,7 +185,7 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	}
 
 	t.add()
-	t.add("CHECKPOINTS")
+	t.add("CHECKPOINTS (WALL TIME)")
 	t.rows = append(t.rows, statsTable(v.Checkpoints).rows...)
 	return t
 }

@@ -24,6 +24,15 @@ type CheckpointPoint struct {
 	// wall clock. Null on rows written before the field existed and when
 	// the value is not an RFC 3339 string.
 	MarketTime *time.Time
+	// SessionEquity is account_snapshot's session_equity: the session's
+	// own value (internal/pnl), null on rows written before it existed,
+	// without a starting capital, or when it is not a decimal.
+	SessionEquity decimal.NullDecimal
+	// SessionPrices are session_prices, the prices its open positions were
+	// valued at (nil when absent), and SessionPricesStale is
+	// session_prices_stale: some were carried over from an earlier read.
+	SessionPrices      map[string]decimal.Decimal
+	SessionPricesStale bool
 }
 
 // JSONDecimal reads a decimal from the text of one JSON value: a number,

@@ -46,7 +46,7 @@ type Store interface {
 	// while f.Epoch is still f.SessionID's lease epoch: InsertOrder,
 	// UpdateOrder, ApplyFill, OpenPosition, ClosePosition, SetPositionQty,
 	// IncrementRepairCount, ClaimSymbol, TakeOverClaim, ReleaseIdleClaims,
-	// CreateCheckpoint, EndSession, SetSessionStatus and
+	// CreateCheckpoint, AppendValuePoint, EndSession, SetSessionStatus and
 	// SetSessionSettings. Each checks the epoch inside its own transaction,
 	// locking the session row against a takeover until it commits, and
 	// refuses, changing nothing, with an error wrapping *StaleLeaseError
@@ -132,7 +132,8 @@ type Store interface {
 	ListCheckpoints(ctx context.Context, sessionID string, limit int) ([]CheckpointMeta, error)
 	// CheckpointSeries returns every checkpoint of the session, oldest
 	// first (checkpoint_time, then id), with the account snapshot's
-	// portfolio_value and cash extracted in the same single query, exactly.
+	// portfolio_value, cash, market_time and session_equity extracted in
+	// the same single query, exactly.
 	// An unknown session has an empty series.
 	CheckpointSeries(ctx context.Context, sessionID string) ([]CheckpointPoint, error)
 	// CheckpointStats aggregates in SQL; it never loads payloads.
@@ -140,6 +141,16 @@ type Store interface {
 	// DeleteCheckpoints deletes (or with DryRun counts) in batches and
 	// returns the number of rows.
 	DeleteCheckpoints(ctx context.Context, d CheckpointDelete) (int64, error)
+
+	// AppendValuePoint appends one point to the session's value series
+	// and returns its id; a RecordedAt of zero is now. An unknown session
+	// gives ErrNotFound. Nothing but the session's deletion removes
+	// points: DeleteCheckpoints leaves them.
+	AppendValuePoint(ctx context.Context, p ValuePoint) (int64, error)
+	// ValueSeries returns the session's value points oldest first (by
+	// market_time, then id), decimals exact. An unknown session has an
+	// empty series.
+	ValueSeries(ctx context.Context, sessionID string) ([]ValuePoint, error)
 }
 
 // Fence is what a fenced write carries: the session and the lease epoch

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"syscall"
@@ -288,6 +289,19 @@ func TestCompletedSessionIsNotResumed(t *testing.T) {
 			}
 			if again := e.Session(); again.Status != db.StatusCompleted || !again.EndTime.After(*s.EndTime) {
 				t.Errorf("after the reopened run: %s, ended %v", again.Status, again.EndTime)
+			}
+			show, code := e.Run(nil, "sessions", "show", s.ID, "-o", "json")
+			var doc struct {
+				Runs []struct {
+					How          string `json:"how"`
+					EndedCleanly bool   `json:"ended_cleanly"`
+				} `json:"runs"`
+			}
+			if code != 0 || json.Unmarshal([]byte(show.Stdout()), &doc) != nil {
+				t.Fatalf("sessions show: exit %d: %s", code, tail(show.Stdout(), 400))
+			}
+			if len(doc.Runs) != 2 || doc.Runs[0].How != "start" || !doc.Runs[0].EndedCleanly || doc.Runs[1].How != "reopen" || !doc.Runs[1].EndedCleanly {
+				t.Errorf("sessions show runs %+v, want a start and a reopen, both ended cleanly", doc.Runs)
 			}
 		})
 	}

@@ -20,8 +20,11 @@ func FromEnv(getenv func(string) string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Set{armed: armed, killFn: killSelf}, nil
+	return &Set{armed: armed, killFn: killSelf, pauseFn: stopSelf}, nil
 }
+
+// stopSelf stops the process (SIGSTOP) until a SIGCONT.
+func stopSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGSTOP) }
 
 func killSelf() {
 	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)

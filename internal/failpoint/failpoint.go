@@ -23,6 +23,11 @@ const (
 	AfterAck          = "after-ack"           // acknowledgement journaled
 	InCheckpoint      = "in-checkpoint"       // checkpoint being written
 	AfterFillObserved = "after-fill-observed" // broker reported a fill, not yet recorded
+	// AfterLeaseCheck pauses rather than kills: a scan that checked its
+	// lease stops there until it is let go (SIGCONT for a process), as a
+	// process frozen by a debugger, a VM pause or a long GC would, so a
+	// test can take the session over meanwhile.
+	AfterLeaseCheck = "after-lease-check"
 )
 
 // EnvVar arms failpoints in a failpoint build: comma separated names,
@@ -31,14 +36,15 @@ const EnvVar = "GAMBLER_FAILPOINT"
 
 // Names lists every point.
 func Names() []string {
-	return []string{AfterIntent, AfterSend, AfterAck, InCheckpoint, AfterFillObserved}
+	return []string{AfterIntent, AfterSend, AfterAck, InCheckpoint, AfterFillObserved, AfterLeaseCheck}
 }
 
 // Set is the armed failpoints. The zero value and nil are inert.
 type Set struct {
-	mu     sync.Mutex
-	armed  map[string]int // name -> hits to skip before firing
-	killFn func()
+	mu      sync.Mutex
+	armed   map[string]int // name -> hits to skip before firing
+	killFn  func()
+	pauseFn func()
 }
 
 // New arms points ("name" or "name:N") with kill as what a due point does.
@@ -79,19 +85,43 @@ func parse(points []string) (map[string]int, error) {
 
 // Hit runs the kill if name is armed and due; a point fires once.
 func (s *Set) Hit(name string) {
+	if s.due(name) {
+		s.killFn()
+	}
+}
+
+// Pause runs the pause if name is armed and due; a point fires once. It
+// returns when the pause does (the process was continued).
+func (s *Set) Pause(name string) {
+	if s.due(name) && s.pauseFn != nil {
+		s.pauseFn()
+	}
+}
+
+// WithPause sets what a due pause point does, for tests that arm points in
+// code; it returns s.
+func (s *Set) WithPause(pause func()) *Set {
+	s.pauseFn = pause
+	return s
+}
+
+// due reports whether name is armed and due now, and disarms it then. The
+// lock is not held while the point acts: a pause must not hold up the
+// others.
+func (s *Set) due(name string) bool {
 	if s == nil {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, ok := s.armed[name]
 	if !ok {
-		return
+		return false
 	}
 	if n > 1 {
 		s.armed[name] = n - 1
-		return
+		return false
 	}
-	delete(s.armed, name) // fires once, also when kill returns
-	s.killFn()
+	delete(s.armed, name) // fires once, also when the action returns
+	return true
 }

@@ -18,14 +18,17 @@ var templates embed.FS
 // and the codebase keeps no package-level state.
 func parseTemplate() (*template.Template, error) {
 	t, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
-		"f":     func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-		"money": money,
-		"pct":   pct,
-		"exact": fmtNullDec,
-		"time":  fmtTime,
-		"timep": fmtTimePtr,
-		"sign":  sign,
-		"dash":  orDash,
+		"f":       func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+		"money":   money,
+		"dollars": dollars,
+		"add":     func(a, b float64) float64 { return a + b },
+		"half":    func(a, b float64) float64 { return (a + b) / 2 },
+		"pct":     pct,
+		"exact":   fmtNullDec,
+		"time":    fmtTime,
+		"timep":   fmtTimePtr,
+		"sign":    sign,
+		"dash":    orDash,
 	}).ParseFS(templates, "report.html.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse report template: %w", err)
@@ -53,6 +56,15 @@ func money(d decimal.NullDecimal) string {
 		return "-"
 	}
 	return d.Decimal.StringFixed(2)
+}
+
+// dollars shows a summary amount as dollars to the cent, with thousands
+// separators: "$100,549.92", "-$15.20".
+func dollars(d decimal.NullDecimal) string {
+	if !d.Valid {
+		return "-"
+	}
+	return dollarText(d.Decimal.Abs().StringFixed(2), d.Decimal.Round(2).IsNegative())
 }
 
 // pct shows a percentage to two places, or four when it is small enough

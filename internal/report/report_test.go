@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,8 @@ func TestSummarize(t *testing.T) {
 type fakeSource struct {
 	positions []db.Position
 	series    []db.CheckpointPoint
+	values    []db.ValuePoint
+	fills     []db.Fill
 }
 
 func (f fakeSource) Positions(context.Context, string) ([]db.Position, error) {
@@ -140,6 +143,12 @@ func (f fakeSource) LeaseHolder(context.Context, string) (db.Holder, bool, error
 }
 func (f fakeSource) CheckpointSeries(context.Context, string) ([]db.CheckpointPoint, error) {
 	return f.series, nil
+}
+func (f fakeSource) ValueSeries(context.Context, string) ([]db.ValuePoint, error) {
+	return f.values, nil
+}
+func (f fakeSource) Fills(context.Context, string) ([]db.Fill, error) {
+	return f.fills, nil
 }
 
 func TestBuildDrawdownAndGaps(t *testing.T) {
@@ -156,8 +165,9 @@ func TestBuildDrawdownAndGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Checkpoints != 6 || r.Plotted != 5 {
-		t.Errorf("checkpoints %d plotted %d, want 6 and 5 (one has no value)", r.Checkpoints, r.Plotted)
+	if r.Checkpoints != 6 || len(r.Curve.Points) != 5 || !r.Curve.AccountValue {
+		t.Errorf("checkpoints %d, curve points %d (account value %v), want 6 and 5 of the account's value (one has none)",
+			r.Checkpoints, len(r.Curve.Points), r.Curve.AccountValue)
 	}
 	// The deepest fall is 110 -> 99: 10%, from the running peak, not the start.
 	if !r.MaxDrawdownPct.Valid || !r.MaxDrawdownPct.Decimal.Equal(decimal.NewFromInt(10)) {
@@ -173,17 +183,18 @@ func TestBuildDrawdownAndGaps(t *testing.T) {
 	if err := report.Render(&page, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"1 of the 2 markers fall outside", "(5 with a portfolio value are plotted)", "(max 10.00%)"} {
+	for _, want := range []string{"1 of the 2 markers fall outside", "the curve is the account's portfolio value", "(max 10.00%)"} {
 		if !strings.Contains(page.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
 }
 
-// TestBuildMarkersFollowMarketTime: trades stamped on a market clock that
-// runs 60 times faster than the checkpoints' land where the checkpoints'
-// market times put them; without market times they keep the old identity
-// mapping and so fall outside the curve.
+// TestBuildMarkersFollowMarketTime: the curve is drawn against market
+// time, so trades stamped on a market clock that runs 60 times faster
+// than the checkpoints' wall clock land where the checkpoints' market
+// times put them; a checkpoint without a market time stands at its wall
+// time, and such trades then fall outside the curve.
 func TestBuildMarkersFollowMarketTime(t *testing.T) {
 	market0 := time.Date(2025, 6, 2, 13, 30, 0, 0, time.UTC)
 	entry, exit := market0.Add(90*time.Minute), market0.Add(4*time.Hour)
@@ -225,8 +236,20 @@ func TestBuildMarkersFollowMarketTime(t *testing.T) {
 		t.Errorf("entry marker title %q does not name the broker time %s", c.Markers[0].Title, fmtUTC(entry))
 	}
 	if old := build(false).Equity; old.Pinned != 2 {
-		t.Errorf("without market times %d of 2 markers pinned, want 2 (identity mapping)", old.Pinned)
+		t.Errorf("without market times %d of 2 markers pinned, want 2 (checkpoints at their wall time)", old.Pinned)
 	}
 }
 
-func fmtUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+func fmtUTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") }
+
+func fmt1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// splitPoints reads an SVG points attribute.
+func splitPoints(line string) [][2]string {
+	var out [][2]string
+	for _, p := range strings.Fields(line) {
+		x, y, _ := strings.Cut(p, ",")
+		out = append(out, [2]string{x, y})
+	}
+	return out
+}

@@ -68,8 +68,12 @@ type Summary struct {
 	FinalValue       decimal.NullDecimal `json:"final_value"`
 	FinalValueSource string              `json:"final_value_source"`
 	FinalValueTime   *time.Time          `json:"final_value_time"`
-	PnL              decimal.NullDecimal `json:"pnl"`
-	PnLPct           decimal.NullDecimal `json:"pnl_pct"`
+	// FinalValueMarketTime is the market time of the checkpoint whose
+	// prices valued the open positions (FinalFromCheckpoint), when it
+	// recorded one; FinalValueTime is on the wall clock.
+	FinalValueMarketTime *time.Time          `json:"final_value_market_time"`
+	PnL                  decimal.NullDecimal `json:"pnl"`
+	PnLPct               decimal.NullDecimal `json:"pnl_pct"`
 	// RealizedPnL sums the closed positions' P&L; UnrealizedPnL is the
 	// rest of PnL, what the open positions were worth. PricesStale marks
 	// prices carried over because the broker did not answer; Unpriced
@@ -93,7 +97,9 @@ type Summary struct {
 // when there is no checkpoint or it predates session values.
 type Valuation struct {
 	Session *checkpoint.SessionValue
-	At      time.Time
+	At      time.Time // the checkpoint's wall time
+	// MarketAt is the checkpoint's market time, nil when it recorded none.
+	MarketAt *time.Time
 }
 
 var hundred = decimal.NewFromInt(100)
@@ -161,6 +167,7 @@ func (sum *Summary) value(sess db.Session, positions []db.Position, latest Valua
 	default:
 		at := latest.At.UTC()
 		sum.FinalValue, sum.FinalValueSource, sum.FinalValueTime = f.Equity, FinalFromCheckpoint, &at
+		sum.FinalValueMarketTime = utc(latest.MarketAt)
 		sum.PnL, sum.PnLPct, sum.UnrealizedPnL = decimal.NewNullDecimal(f.PnL), f.PnLPct, decimal.NewNullDecimal(f.Unrealized)
 		sum.PricesStale = f.PriceStale
 	}
@@ -192,6 +199,9 @@ func LoadSummary(ctx context.Context, s SummarySource, sess db.Session, log zero
 		case err == nil:
 			if v, ok := r.SessionValue(); ok {
 				latest = Valuation{Session: &v, At: r.CheckpointTime}
+				if m, ok := r.MarketTime(); ok {
+					latest.MarketAt = &m
+				}
 			}
 		case errors.Is(err, checkpoint.ErrNoCheckpoint):
 		default:
@@ -214,7 +224,7 @@ func utc(t *time.Time) *time.Time {
 func (s Summary) StatusText() string {
 	switch {
 	case s.Holder != nil:
-		return fmt.Sprintf("running (%s pid %d since %s)", s.Holder.Host, s.Holder.PID, s.Holder.Since.Format("2006-01-02 15:04:05"))
+		return fmt.Sprintf("running (%s pid %d since %s wall time)", s.Holder.Host, s.Holder.PID, s.Holder.Since.Format("2006-01-02 15:04:05"))
 	case s.Status == db.StatusActive:
 		return "active (not running)"
 	default:
@@ -235,8 +245,13 @@ func (s Summary) FinalValueNote() string {
 	}
 	switch s.FinalValueSource {
 	case FinalFromCheckpoint:
-		return fmt.Sprintf("open positions at the prices of the newest checkpoint, %s%s; %s",
-			s.FinalValueTime.Format("2006-01-02 15:04:05"), stale, why)
+		// Market time, the report's one clock, when the checkpoint
+		// recorded it; else its wall time, said so.
+		at := s.FinalValueTime.Format("2006-01-02 15:04:05") + " wall time"
+		if s.FinalValueMarketTime != nil {
+			at = s.FinalValueMarketTime.Format("2006-01-02 15:04:05") + " market time"
+		}
+		return fmt.Sprintf("open positions at the prices of the newest checkpoint, %s%s; %s", at, stale, why)
 	case FinalFromPositions:
 		return "from its positions, none open; " + why
 	case FinalUnknown:

@@ -54,6 +54,16 @@ type Manager struct {
 	Store Store
 	Now   func() time.Time
 	Log   zerolog.Logger
+	// Holder names the lease holder; nil means ThisProcess. Tests that
+	// run several "processes" in one pass names of their own.
+	Holder func(now time.Time) db.Holder
+}
+
+func (m *Manager) holder(now time.Time) db.Holder {
+	if m.Holder != nil {
+		return m.Holder(now)
+	}
+	return ThisProcess(now)
 }
 
 // Session is a session this process holds the lease of.
@@ -88,7 +98,7 @@ func (m *Manager) Start(ctx context.Context, s db.Session) (*Session, error) {
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return nil, fmt.Errorf("create session: %w", err)
 	}
-	lease, err := m.Store.AcquireLease(ctx, s.ID, ThisProcess(now))
+	lease, err := m.Store.AcquireLease(ctx, s.ID, m.holder(now))
 	if err != nil {
 		return nil, fmt.Errorf("take lease of new session %s: %w", s.ID, err)
 	}
@@ -139,7 +149,7 @@ func (m *Manager) resume(ctx context.Context, id string, instanceID int, reopen 
 		}
 	}
 	now := m.Now().UTC()
-	lease, err := m.Store.AcquireLease(ctx, s.ID, ThisProcess(now))
+	lease, err := m.Store.AcquireLease(ctx, s.ID, m.holder(now))
 	if err != nil {
 		return nil, fmt.Errorf("resume session %s: %w", s.ID, err)
 	}

@@ -258,3 +258,53 @@ func TestStoreFailuresAreReported(t *testing.T) {
 		t.Error("a released session is alive")
 	}
 }
+
+// TestCompletedSessionsAndFences: a completed session is refused by id
+// (with the hint) and reopened only on purpose, keeping its previous end;
+// each run's writes are fenced by its lease, so the run a takeover ended
+// can no longer end the session.
+func TestCompletedSessionsAndFences(t *testing.T) {
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			ctx := context.Background()
+			w := tradertest.New(t, tradertest.Options{Driver: driver})
+			m := w.Sessions()
+			s, err := m.Start(ctx, db.Session{InstanceID: 1, StrategyName: "momentum"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := s.Fence(); f.SessionID != s.ID || f.Epoch < 1 {
+				t.Fatalf("fence %+v", f)
+			}
+			end := db.SessionEnd{Status: db.StatusCompleted, EndTime: w.Clock.Now(), TotalTrades: 3,
+				PnL: decimal.NewNullDecimal(decimal.RequireFromString("12.5"))}
+			if err := s.End(ctx, end); err != nil {
+				t.Fatal(err)
+			}
+			var completed *session.CompletedError
+			_, err = m.Resume(ctx, s.ID, 0)
+			if !errors.As(err, &completed) || !strings.Contains(err.Error(), "--reopen") {
+				t.Fatalf("resume of a completed session: %v", err)
+			}
+			w.Clock.Advance(time.Hour)
+			again, err := w.Sessions().Reopen(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Reopened == nil || again.Reopened.TotalTrades != 3 || !again.Reopened.PnL.Decimal.Equal(decimal.RequireFromString("12.5")) ||
+				!again.Reopened.EndTime.Equal(end.EndTime) {
+				t.Fatalf("reopened with %+v, want the previous end", again.Reopened)
+			}
+			if again.Fence().Epoch <= s.Fence().Epoch {
+				t.Errorf("reopen did not move the epoch on: %d after %d", again.Fence().Epoch, s.Fence().Epoch)
+			}
+			// The first run's fenced store refuses now.
+			if err := s.Store().SetSessionStatus(ctx, s.ID, db.StatusActive, w.Clock.Now()); !errors.Is(err, db.ErrFenced) {
+				t.Errorf("a write under the old fence: %v, want db.ErrFenced", err)
+			}
+			if err := again.End(ctx, db.SessionEnd{Status: db.StatusCompleted, EndTime: w.Clock.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

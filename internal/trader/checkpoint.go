@@ -83,6 +83,7 @@ func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) error 
 	if f, ok := t.valueSession(sctx); ok {
 		v := checkpoint.NewSessionValue(f)
 		acct.Session = &v
+		t.recordValue(sctx, db.ValueCheckpoint, acct.MarketTime, f)
 	}
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), in.trigger, in.began, acct)
 	t.storeWrite(err)

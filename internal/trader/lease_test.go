@@ -2,10 +2,12 @@ package trader_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/failpoint"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
@@ -29,7 +31,7 @@ func TestLostLeaseStopsTheTrader(t *testing.T) {
 			b := w.Resume(sid, tradertest.StartOptions{})
 			err := a.Wait(10 * time.Minute)
 			var held *db.LeaseHeldError
-			if !errors.As(err, &held) && !errors.Is(err, db.ErrStoreReplaced) {
+			if !errors.As(err, &held) && !errors.Is(err, db.ErrStoreReplaced) && !errors.Is(err, db.ErrFenced) {
 				t.Fatalf("the first trader returned %v, want a lost lease", err)
 			}
 			b.For(5 * time.Minute)
@@ -105,4 +107,79 @@ func journalEntries(t *testing.T, w *tradertest.World, sid string) []db.Order {
 		}
 	}
 	return out
+}
+
+// fencingRounds is how many times TestPausedTraderSendsNothingAfterATakeover
+// replays the trial on each store.
+const fencingRounds = 20
+
+// TestPausedTraderSendsNothingAfterATakeover replays the field trial that
+// doubled a position: a trader is paused inside a scan right after its
+// lease check; its lease is taken away (the lock file removed on SQLite,
+// the lock's connection killed on PostgreSQL); another process resumes the
+// session and trades; then the first trader goes on. Its writes carry the
+// old lease epoch and are refused, it stops, and it sends nothing: no
+// order at the exchange the journal does not know, and the store matches
+// the exchange, round after round.
+func TestPausedTraderSendsNothingAfterATakeover(t *testing.T) {
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			for round := 1; round <= fencingRounds; round++ {
+				t.Run(fmt.Sprint(round), func(t *testing.T) { pausedTakeover(t, driver, round) })
+			}
+		})
+	}
+}
+
+func pausedTakeover(t *testing.T, driver string, round int) {
+	cfg := oneSymbol("AAPL")
+	cfg.Symbols = []string{"AAPL", "MSFT", "NVDA"}
+	w := tradertest.New(t, tradertest.Options{Driver: driver, Momentum: eager(), Trader: cfg,
+		Start: tradertest.Monday.Add(time.Duration(round) * 37 * time.Minute)})
+	// Paused in its scan of the second, third or fourth bar.
+	a := w.Start(tradertest.StartOptions{Failpoints: []string{fmt.Sprintf("%s:%d", failpoint.AfterLeaseCheck, 2+round%3)}})
+	sid := a.Session.ID
+	stepUntilPaused(t, a)
+	w.LoseLease(sid)
+	b := w.Resume(sid, tradertest.StartOptions{})
+	b.For(3 * time.Minute)
+	before := len(w.ExchangeOrders())
+	a.Release()
+	err := a.Wait(10 * time.Minute)
+	var held *db.LeaseHeldError
+	if !errors.As(err, &held) && !errors.Is(err, db.ErrStoreReplaced) && !errors.Is(err, db.ErrFenced) {
+		t.Fatalf("the paused trader returned %v, want a lost lease", err)
+	}
+	if after := len(w.ExchangeOrders()); after != before {
+		t.Errorf("the paused trader sent %d orders after it went on", after-before)
+	}
+	b.For(2 * time.Minute)
+	if err := b.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	w.EveryOrderJournaled(sid)
+	w.StoreMatchesExchange(sid)
+}
+
+// stepUntilPaused steps the clock until a pause failpoint stops r.
+func stepUntilPaused(t *testing.T, r *tradertest.Run) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		select {
+		case <-r.Paused():
+			return
+		default:
+		}
+		stepped := make(chan bool, 1)
+		go func() { stepped <- r.Step() }()
+		select {
+		case <-r.Paused():
+			return
+		case ok := <-stepped:
+			if !ok {
+				t.Fatal("the trader returned before its pause point")
+			}
+		}
+	}
+	t.Fatal("the pause point was never reached")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gambler-trader/gambler/internal/broker"
+	"github.com/gambler-trader/gambler/internal/failpoint"
 	"github.com/gambler-trader/gambler/internal/strategy"
 )
 
@@ -33,6 +34,7 @@ func (t *Trader) scanDue(ctx context.Context) time.Time {
 	if !t.leaseHeld(sctx) {
 		return t.now().Add(t.cfg.Interval)
 	}
+	t.fp.Pause(failpoint.AfterLeaseCheck)
 	c, err := t.readClock(sctx)
 	if err != nil {
 		t.log.Warn().Err(err).Msg("broker clock unavailable; scan retried shortly")

@@ -59,6 +59,11 @@ func (t *Trader) finish(ctx context.Context) error {
 				Msg("final session value: some open positions lack a current price")
 		}
 	}
+	if v := t.lastValue(); v != nil {
+		// The run's end stays in the value series when later runs (a
+		// reopen) overwrite the session row's end.
+		t.recordValue(sctx, db.ValueEnd, t.market.at(t.now()), *v)
+	}
 	if err := t.sess.End(sctx, end); err != nil {
 		return fmt.Errorf("complete session: %w", err)
 	}

@@ -35,6 +35,7 @@ type Store interface {
 	ReleaseIdleClaims(ctx context.Context, sessionID string) ([]string, error)
 	TakeOverClaim(ctx context.Context, symbol, fromSessionID, toSessionID string, at time.Time) error
 	LeaseHolder(ctx context.Context, sessionID string) (db.Holder, bool, error)
+	AppendValuePoint(ctx context.Context, p db.ValuePoint) (int64, error)
 }
 
 // Broker is what the trader needs from the broker.
@@ -224,6 +225,7 @@ func (t *Trader) Run(ctx context.Context, until time.Time) error {
 	sctx, cancel := detached(ctx)
 	t.reportForeign(sctx)
 	cancel()
+	t.recordStart(ctx)
 	now := t.now()
 	next := schedule{sync: now, checkpoint: now.Add(t.cfg.CheckpointInterval)}
 	for {

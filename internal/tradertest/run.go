@@ -19,6 +19,9 @@ type Run struct {
 	Trader  *trader.Trader
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// paused is closed when a pause failpoint stopped the trader; release
+	// lets it go on.
+	paused, release chan struct{}
 
 	mu     sync.Mutex
 	err    error
@@ -42,6 +45,9 @@ type StartOptions struct {
 	Force bool
 	// SessionID names the session Start creates; empty draws one.
 	SessionID string
+	// Store, when set, wraps the session's fenced store as the trader sees
+	// it, for a test that makes some of its writes fail.
+	Store func(trader.Store) trader.Store
 }
 
 // Start creates a session, as `gambler trade` does, and runs its trader.
@@ -100,14 +106,19 @@ func (w *World) config(o StartOptions) trader.Config {
 
 func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, resume bool) *Run {
 	w.T.Helper()
-	fp := failpoint.New(runtime.Goexit, o.Failpoints...)
-	tr, err := trader.New(cfg, trader.Deps{Store: sess.Store(), Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
+	r := &Run{w: w, Session: sess, done: make(chan struct{}), paused: make(chan struct{}), release: make(chan struct{})}
+	fp := failpoint.New(runtime.Goexit, o.Failpoints...).WithPause(r.pause)
+	var store trader.Store = sess.Store()
+	if o.Store != nil {
+		store = o.Store(store)
+	}
+	tr, err := trader.New(cfg, trader.Deps{Store: store, Broker: w.Broker, Strategy: w.Strategy(), Session: sess,
 		Clock: w.Clock, Log: w.Logger, Failpoints: fp, Observer: o.Observer, Go: w.background.Go})
 	if err != nil {
 		w.T.Fatalf("trader: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &Run{w: w, Session: sess, Trader: tr, cancel: cancel, done: make(chan struct{})}
+	r.Trader, r.cancel = tr, cancel
 	w.runs.add(1)
 	go func() {
 		finished := false
@@ -136,6 +147,22 @@ func (w *World) run(sess *session.Session, cfg trader.Config, o StartOptions, re
 	})
 	return r
 }
+
+// pause is what a pause failpoint does in the harness: the trader stops
+// where it stands, as a SIGSTOPped process would, and does not count as
+// running until Release.
+func (r *Run) pause() {
+	r.w.runs.add(-1)
+	close(r.paused)
+	<-r.release
+	r.w.runs.add(1)
+}
+
+// Paused is closed once a pause failpoint stopped the trader.
+func (r *Run) Paused() <-chan struct{} { return r.paused }
+
+// Release lets a paused trader go on.
+func (r *Run) Release() { close(r.release) }
 
 // Done reports whether the trader has returned (or was killed).
 func (r *Run) Done() bool {

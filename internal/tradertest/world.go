@@ -7,10 +7,12 @@ package tradertest
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,6 +107,7 @@ type World struct {
 	Log        *LogBuffer
 	Logger     zerolog.Logger
 	runs       *runCount
+	processes  *atomic.Int64
 	gate       *gate
 	background *background
 }
@@ -115,7 +118,7 @@ func New(t testing.TB, o Options) *World {
 	t.Helper()
 	o = o.withDefaults()
 	w := &World{T: t, Opts: o, Clock: clock.NewFake(o.Start), Log: &LogBuffer{},
-		runs: &runCount{}, gate: &gate{}, background: &background{}}
+		runs: &runCount{}, gate: &gate{}, background: &background{}, processes: &atomic.Int64{}}
 	w.Logger = zerolog.New(w.Log).With().Timestamp().Logger()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -177,9 +180,17 @@ func (w *World) SplitBrain() *World {
 	return &w2
 }
 
-// Sessions is a session manager on the world's store and clock.
+// Sessions is a session manager on the world's store and clock. Each one
+// stands for a process of its own: its lease holder has a host name of its
+// own, since every "process" of a world shares this one's pid.
 func (w *World) Sessions() *session.Manager {
-	return &session.Manager{Store: w.Store, Now: w.Clock.Now, Log: w.Logger}
+	n := w.processes.Add(1)
+	return &session.Manager{Store: w.Store, Now: w.Clock.Now, Log: w.Logger,
+		Holder: func(now time.Time) db.Holder {
+			h := session.ThisProcess(now)
+			h.Host = fmt.Sprintf("tradertest-%d", n)
+			return h
+		}}
 }
 
 // Strategy builds the world's strategy.

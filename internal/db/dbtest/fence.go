@@ -89,6 +89,10 @@ func fencedWrites(sessionID, donorID string, pA, pM int64) []fencedWrite {
 				Trigger: db.TriggerInterval, AccountSnapshot: accountJSON(1)})
 			return err
 		}},
+		{"AppendValuePoint", func(ctx context.Context, s db.Store) error {
+			_, err := s.AppendValuePoint(ctx, valuePoint(sessionID, time.Hour, db.ValueCheckpoint, "50001"))
+			return err
+		}},
 		{"SetSessionSettings", func(ctx context.Context, s db.Store) error {
 			return s.SetSessionSettings(ctx, sessionID, []byte(`{"fenced":true}`), at)
 		}},
@@ -113,8 +117,8 @@ func storeState(t testing.TB, s db.Store, sessionIDs ...string) string {
 		must(t, err, "orders")
 		cps, err := s.ListCheckpoints(t.Context(), id, 0)
 		must(t, err, "checkpoints")
-		out += fmt.Sprintf("session %+v\norders %+v\npositions %+v\nfills %+v\ncheckpoints %d\n",
-			sess, orders, allPositions(t, s, id), fills(t, s, id), len(cps))
+		out += fmt.Sprintf("session %+v\norders %+v\npositions %+v\nfills %+v\ncheckpoints %d\nvalues %+v\n",
+			sess, orders, allPositions(t, s, id), fills(t, s, id), len(cps), valueSeries(t, s, id))
 	}
 	claims, err := s.SymbolClaims(t.Context())
 	must(t, err, "claims")

@@ -43,6 +43,7 @@ func suite() []suiteTest {
 		summaryTests(),
 		claimTests(),
 		seriesTests(),
+		valueTests(),
 	} {
 		all = append(all, group...)
 	}

@@ -15,6 +15,7 @@ func seriesTests() []suiteTest {
 		{"Series/OrderedExactValues", testSeriesOrdered},
 		{"Series/OddSnapshots", testSeriesOddSnapshots},
 		{"Series/MarketTime", testSeriesMarketTime},
+		{"Series/SessionEquity", testSeriesSessionEquity},
 	}
 }
 
@@ -161,5 +162,38 @@ func testSeriesMarketTime(t *testing.T, h Harness) {
 				t.Errorf("%s is in %s, want UTC", what, got[i].MarketTime.Location())
 			}
 		}
+	}
+}
+
+// testSeriesSessionEquity: session_equity is the session's own value, a
+// decimal string as the trader writes it, and session_prices the prices it
+// valued the open positions at; rows without them (older sessions), with a
+// null (no starting capital) or with something that is not a decimal give
+// a null, never an error.
+func testSeriesSessionEquity(t *testing.T, h Harness) {
+	s := h.New(t)
+	sess := SeedSession(t, s)
+	type equityRow struct {
+		account string // SQL literal
+		want    decimal.NullDecimal
+		prices  map[string]decimal.Decimal
+		stale   bool
+	}
+	rows := []equityRow{
+		{`'{"portfolio_value": 100000, "session_equity": "25012.123456789012345678", "session_prices": {"AAPL": "187.25", "MSFT": "x"}}'`,
+			nullDec("25012.123456789012345678"), map[string]decimal.Decimal{"AAPL": dec("187.25")}, false},
+		{`'{"portfolio_value": 100000}'`, decimal.NullDecimal{}, nil, false},
+		{`'{"session_equity": null, "session_realized_pnl": "0", "session_prices": {}}'`, decimal.NullDecimal{}, nil, false},
+		{`'{"session_equity": 25000.5, "session_prices": {"TSLA": 250.5}, "session_prices_stale": true}'`,
+			nullDec("25000.5"), map[string]decimal.Decimal{"TSLA": dec("250.5")}, true},
+		{`'{"session_equity": "n/a", "session_prices": [1], "session_prices_stale": "yes"}'`, decimal.NullDecimal{}, nil, false},
+		{`NULL`, decimal.NullDecimal{}, nil, false},
+	}
+	got := insertRawSeries(t, h, s, sess.ID, rows, func(r equityRow) string { return r.account })
+	for i, r := range rows {
+		what := fmt.Sprintf("point %d (%s)", i, r.account)
+		eqNullDec(t, what+" SessionEquity", got[i].SessionEquity, r.want)
+		eqPrices(t, what+" SessionPrices", got[i].SessionPrices, r.prices)
+		eq(t, what+" SessionPricesStale", got[i].SessionPricesStale, r.stale)
 	}
 }
