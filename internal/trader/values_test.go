@@ -91,9 +91,14 @@ func TestValueSeries(t *testing.T) {
 			if priced == 0 {
 				t.Error("no checkpoint point holds a price: the test never checkpointed an open position")
 			}
+			// The run's clean end closes the series, at the final value the
+			// shutdown checkpoint computed.
 			last, sess := series[len(series)-1], sessionRow(t, w, sid)
-			if last.Source != db.ValueCheckpoint || !last.Equity.Valid || !last.Equity.Decimal.Equal(sess.FinalPortfolioValue.Decimal) {
-				t.Errorf("the last point %+v, want the shutdown checkpoint's at the final value %v", last, sess.FinalPortfolioValue)
+			if last.Source != db.ValueEnd || !last.Equity.Valid || !last.Equity.Decimal.Equal(sess.FinalPortfolioValue.Decimal) {
+				t.Errorf("the last point %+v, want the run's end at the final value %v", last, sess.FinalPortfolioValue)
+			}
+			if prev := series[len(series)-2]; prev.Source != db.ValueCheckpoint || !prev.Equity.Decimal.Equal(last.Equity.Decimal) {
+				t.Errorf("the point before the end %+v, want the shutdown checkpoint's at the same value", prev)
 			}
 		})
 	}
