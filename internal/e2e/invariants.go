@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -76,7 +75,7 @@ func (e *Env) CheckFinalCheckpoint(sessionID string, metas []db.CheckpointMeta) 
 // client_order_id carries the session's prefix.
 func (e *Env) OwnOrders(sessionID string) int {
 	e.T.Helper()
-	prefix := fmt.Sprintf("g%s-", strings.ReplaceAll(sessionID, "-", ""))
+	prefix := OrderPrefix(sessionID)
 	n := 0
 	for _, o := range e.ExchangeOrders() {
 		if id, _ := o["client_order_id"].(string); strings.HasPrefix(id, prefix) {

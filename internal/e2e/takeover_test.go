@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -20,11 +19,9 @@ func TestTraderStopsWhenSessionTakenOver(t *testing.T) {
 	e := NewEnv(t, "postgres", "60")
 	ctx := context.Background()
 	p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--interval", "2s", "--checkpoint-interval", "2s")...)
-	app := fmt.Sprintf("gambler-lease pid=%d %%", p.Pid())
 	var lease db.Lease
 	Eventually(t, 20*time.Second, "the test to take the session's lease", func() bool {
-		if err := e.RawExec(fmt.Sprintf(
-			`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '%s'`, app)); err != nil {
+		if _, err := e.CutLease(s.ID, p); err != nil {
 			t.Fatal(err)
 		}
 		l, err := e.Store.AcquireLease(ctx, s.ID, db.Holder{Host: "usurper", PID: 424242})

@@ -8,39 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
-
-// lockTable holds an ACCESS EXCLUSIVE lock on table, as an operator's
-// LOCK TABLE would, until the test ends or release is called.
-func lockTable(t *testing.T, u, table string) (release func()) {
-	t.Helper()
-	ctx := context.Background()
-	raw, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := raw.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	done := false
-	release = func() {
-		if !done {
-			done = true
-			_ = tx.Rollback(ctx)
-			_ = raw.Close(ctx)
-		}
-	}
-	t.Cleanup(release)
-	return release
-}
 
 func checkpointOf(ctx context.Context, s db.Store, sessionID string) error {
 	_, err := s.CreateCheckpoint(ctx, db.CheckpointInput{SessionID: sessionID, CheckpointTime: dbtest.BaseTime(),
@@ -68,7 +38,7 @@ func TestBlockedWriteIsBusyNotHung(t *testing.T) {
 			}
 			defer s.Close()
 			sess := dbtest.SeedSession(t, s)
-			release := lockTable(t, u, "position_checkpoints")
+			release := dbtest.LockTable(t, u, "position_checkpoints")
 			err = checkpointOf(ctx, s, sess.ID)
 			if !errors.Is(err, db.ErrBusy) || errors.Is(err, db.ErrPermission) {
 				t.Fatalf("checkpoint behind LOCK TABLE: %v, want db.ErrBusy", err)

@@ -9,11 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
+	"github.com/gambler-trader/gambler/internal/db/dbtest"
 )
 
 func checkpointOf(ctx context.Context, s *Store, sessionID string, account []byte) error {
@@ -90,49 +90,13 @@ func TestWALStaysBounded(t *testing.T) {
 	}
 }
 
-// smallDisk mounts a tmpfs of size bytes, or skips the test where this
-// process may not mount one.
-func smallDisk(t *testing.T, size string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "disk")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("cannot mount a %s tmpfs to fill (needs root or CAP_SYS_ADMIN): %v: %s",
-			size, err, strings.TrimSpace(string(out)))
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill leaves about free bytes on the disk at dir, in a ballast file.
-func fill(t *testing.T, dir string, free int64) string {
-	t.Helper()
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		t.Fatal(err)
-	}
-	avail := int64(st.Bavail) * st.Bsize
-	ballast := filepath.Join(dir, "ballast")
-	if err := os.WriteFile(ballast, make([]byte, max(avail-free, 0)), 0o600); err != nil && !isNoSpace(err) {
-		t.Fatal(err)
-	}
-	return ballast
-}
-
 // On a full disk a write fails with db.ErrDiskFull naming the file. The
 // store then checkpoints the WAL into the database and truncates it, so
 // that when the WAL held what filled the disk the same write succeeds
 // again at once; and when the database itself filled it, writes succeed
 // again once there is room: the store is never left broken.
 func TestDiskFullIsNamedAndRecovers(t *testing.T) {
-	dir := smallDisk(t, "2m")
+	dir := dbtest.SmallDisk(t, "2m")
 	path := filepath.Join(dir, "g.db")
 	ctx := context.Background()
 	s, err := Open(ctx, path)
@@ -144,7 +108,7 @@ func TestDiskFullIsNamedAndRecovers(t *testing.T) {
 	// Every page the database will need is in the file, not only in the
 	// WAL: the truncating checkpoint has nothing to grow.
 	execSQL(t, s, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	ballast := fill(t, dir, 96<<10)
+	ballast := dbtest.Fill(t, dir, 96<<10)
 	// Rewriting one row only grows the WAL: each commit appends a copy of
 	// the same pages, until the disk is full.
 	settings := func(i int) []byte { return []byte(fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("z", 4000))) }
@@ -186,12 +150,10 @@ func TestDiskFullIsNamedAndRecovers(t *testing.T) {
 	}
 }
 
-func isNoSpace(err error) bool { return strings.Contains(fmt.Sprint(err), "no space left") }
-
 // A copy of a database on a read-only file system (where SQLite cannot
 // create the WAL's -shm file) can still be inspected read-only.
 func TestOpenReadOnlyOnAReadOnlyFileSystem(t *testing.T) {
-	dir := smallDisk(t, "4m")
+	dir := dbtest.SmallDisk(t, "4m")
 	path := filepath.Join(dir, "g.db")
 	s, err := Open(context.Background(), path)
 	if err != nil {
