@@ -8,6 +8,7 @@ import "time"
 const (
 	crashLoops     = 10
 	racingResumes  = 20
+	leaseRounds    = 1 // lease lost mid-tick, per store
 	faultSession   = 8 * time.Second
 	maxLifeMillis  = 2500
 	fullSizeSuffix = ""

@@ -8,6 +8,7 @@ import "time"
 const (
 	crashLoops     = 200
 	racingResumes  = 20
+	leaseRounds    = 20 // lease lost mid-tick, per store
 	faultSession   = 60 * time.Second
 	maxLifeMillis  = 3000
 	fullSizeSuffix = " (make chaos)"

@@ -47,6 +47,9 @@ func (e *Env) CutLease(sessionID string, holder *Proc) (int, error) {
 	return n, err
 }
 
+// LeaseFileName is how the SQLite lease's lock file is named.
+const LeaseFileName = "<db>.lease-<session>.lock"
+
 // LeaseFile is the SQLite lease's lock file of the session.
 func (e *Env) LeaseFile(sessionID string) string {
 	return e.DBURL + ".lease-" + sessionID + ".lock"
