@@ -13,15 +13,16 @@ import (
 // duplicate order (1), positions equal to the exchange's (2), fills applied
 // exactly once (3), checkpoints increasing and verified with the last one
 // taken after the last change of positions (4), exactly one session and it
-// is completed (5).
-func (e *Env) CheckAll() db.Session {
+// is completed (5). Symbols of foreign positions, which the session never
+// held, are left out of (2).
+func (e *Env) CheckAll(foreign ...string) db.Session {
 	e.T.Helper()
 	s := e.Session()
 	if s.Status != db.StatusCompleted {
 		e.T.Errorf("session %s ended %s, want completed", s.ID, s.Status)
 	}
 	e.CheckNoDuplicateOrders()
-	e.CheckPositionsMatch(s.ID)
+	e.CheckPositionsMatch(s.ID, foreign...)
 	e.CheckFills(s.ID)
 	metas := e.CheckCheckpoints(s.ID)
 	e.CheckFinalCheckpoint(s.ID, metas)
