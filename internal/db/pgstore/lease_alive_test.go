@@ -159,3 +159,39 @@ func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
 		t.Errorf("epoch of the third holder %d, want %d", third.Epoch(), l.Epoch()+2)
 	}
 }
+
+// TestTakeoverOutwaitsFrozenFencedWrite: the holder froze (SIGSTOP) inside
+// a fenced write, after its transaction locked the session row, and its
+// lease connection died. The takeover's epoch bump waits for that row; the
+// server ends the idle transaction, so the takeover lands instead of
+// failing on lock_timeout, and the frozen transaction cannot commit.
+func TestTakeoverOutwaitsFrozenFencedWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(ctx)
+	frozen, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = frozen.Rollback(ctx) }()
+	if _, err := frozen.Exec(ctx, `SELECT lease_epoch FROM trading_sessions WHERE session_id = $1 FOR SHARE`, sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	killLeaseBackend(t, s, sess.ID)
+	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	if err != nil {
+		t.Fatalf("takeover behind a frozen transaction: %v", err)
+	}
+	defer other.Release(ctx)
+	if other.Epoch() != l.Epoch()+1 {
+		t.Fatalf("epoch after takeover = %d, want %d", other.Epoch(), l.Epoch()+1)
+	}
+	if err := frozen.Commit(ctx); err == nil {
+		t.Fatal("the frozen transaction committed after the takeover")
+	}
+}
