@@ -37,6 +37,17 @@ func killLeaseBackend(t *testing.T, s *Store, sessionID string) {
 	}
 }
 
+// mustLease takes the session's lease for h, released when the test ends.
+func mustLease(t *testing.T, s *Store, sessionID string, h db.Holder) db.Lease {
+	t.Helper()
+	l, err := s.AcquireLease(context.Background(), sessionID, h)
+	if err != nil {
+		t.Fatalf("lease of %s for %s/%d: %v", sessionID, h.Host, h.PID, err)
+	}
+	t.Cleanup(func() { l.Release(context.Background()) })
+	return l
+}
+
 // lockBackend is the server process holding the session's lease lock.
 func lockBackend(t *testing.T, s *Store, sessionID string) uint32 {
 	t.Helper()
@@ -60,16 +71,12 @@ func TestLeaseAliveRetakesLostLock(t *testing.T) {
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
 	me := db.Holder{Host: "a", PID: 11}
-	l, err := s.AcquireLease(ctx, sess.ID, me)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, me)
 	killLeaseBackend(t, s, sess.ID)
 	if err := l.Alive(ctx); err != nil {
 		t.Fatalf("Alive after the connection died: %v", err)
 	}
-	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	_, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	var held *db.LeaseHeldError
 	if !errors.As(err, &held) || held.Holder.PID != me.PID {
 		t.Fatalf("second holder after Alive: %v", err)
@@ -82,11 +89,7 @@ func TestLeaseAliveReportsTakeover(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
 	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
@@ -106,16 +109,12 @@ func TestLeaseRefusalNamesLiveHolderNotStaleRow(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "live", PID: 33})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	mustLease(t, s, sess.ID, db.Holder{Host: "live", PID: 33})
 	// Make the row stale, as if the holder had not written it yet.
 	if _, err := s.pool.Exec(ctx, `UPDATE trading_sessions SET lease_pid = 99, lease_host = 'dead' WHERE session_id = $1`, sess.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	_, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	var held *db.LeaseHeldError
 	if !errors.As(err, &held) || held.Holder.PID != 33 {
 		t.Fatalf("refusal: %v, want pid 33 named", err)
@@ -130,11 +129,7 @@ func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
 	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
@@ -169,11 +164,7 @@ func TestTakeoverOutwaitsFrozenFencedWrite(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
 	frozen, err := s.pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
