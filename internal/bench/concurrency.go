@@ -50,27 +50,14 @@ func (r *runner) concurrencyRun(ctx context.Context, aligned bool) (*concurrency
 	}
 	defer func() { _ = d.drop(context.WithoutCancel(ctx)) }()
 	n := r.cfg.Sessions
-	stores := make([]*pgstore.Store, 0, n)
+	stores, err := openConcurrencyStores(ctx, d, n)
 	defer func() {
 		for _, s := range stores {
 			_ = s.Close()
 		}
 	}()
-	for i := range n {
-		s, err := pgstore.Open(ctx, d.withParam("pool_max_conns", "2"))
-		if err != nil {
-			return nil, err
-		}
-		stores = append(stores, s)
-		id := sessionID(9, i)
-		if err := s.CreateSession(ctx, db.Session{ID: id, StartTime: t0, Symbols: []string{"AAPL"}}); err != nil {
-			return nil, err
-		}
-		for p := range 10 {
-			if _, err := s.OpenPosition(ctx, position(id, p)); err != nil {
-				return nil, err
-			}
-		}
+	if err != nil {
+		return nil, err
 	}
 	commitsBefore, err := xactCommits(ctx, d)
 	if err != nil {
@@ -147,4 +134,27 @@ func xactCommits(ctx context.Context, d *pgDatabase) (int64, error) {
 		return 0, fmt.Errorf("read commit counter: %w", err)
 	}
 	return n, nil
+}
+
+// openConcurrencyStores opens n stores, one per session, each with a
+// session of 10 open positions: n processes, each with its own pool.
+func openConcurrencyStores(ctx context.Context, d *pgDatabase, n int) ([]*pgstore.Store, error) {
+	stores := make([]*pgstore.Store, 0, n)
+	for i := range n {
+		s, err := pgstore.Open(ctx, d.withParam("pool_max_conns", "2"))
+		if err != nil {
+			return stores, err
+		}
+		stores = append(stores, s)
+		id := sessionID(9, i)
+		if err := s.CreateSession(ctx, db.Session{ID: id, StartTime: t0, Symbols: []string{"AAPL"}}); err != nil {
+			return stores, err
+		}
+		for p := range 10 {
+			if _, err := s.OpenPosition(ctx, position(id, p)); err != nil {
+				return stores, err
+			}
+		}
+	}
+	return stores, nil
 }

@@ -99,6 +99,22 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 	r.progress("   creates done")
 
 	short, long := sessionID(sessHist, smallHist), sessionID(sessHist, r.cfg.History)
+	if err := r.measureHistoryReads(ctx, t, res, newSession, ten); err != nil {
+		return err
+	}
+	if err := r.measureRestores(ctx, t, res, short, long); err != nil {
+		return err
+	}
+	r.progress("   list, stats, restore done")
+	return r.measureCleanup(ctx, t, res, newSession, ten)
+}
+
+// measureHistoryReads fills a short and a long checkpoint history and
+// times listing and stats on them.
+func (r *runner) measureHistoryReads(ctx context.Context, t target, res *tableResult,
+	newSession func(id string, positions int) error, ten []byte) error {
+	s := t.store()
+	short, long := sessionID(sessHist, smallHist), sessionID(sessHist, r.cfg.History)
 	for _, h := range []struct {
 		id string
 		n  int
@@ -138,7 +154,13 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 			return fmt.Errorf("stats: %w", err)
 		}
 	}
-	// Restore: a newer row with the measured payload becomes the newest.
+	return nil
+}
+
+// measureRestores times restoring the newest checkpoint behind both
+// histories: a newer row with the measured payload becomes the newest.
+func (r *runner) measureRestores(ctx context.Context, t target, res *tableResult, short, long string) error {
+	s := t.store()
 	for k, n := range positionCounts {
 		p, err := payload(n)
 		if err != nil {
@@ -163,8 +185,7 @@ func (r *runner) measureTable(ctx context.Context, t target, res *tableResult) e
 			}
 		}
 	}
-	r.progress("   list, stats, restore done")
-	return r.measureCleanup(ctx, t, res, newSession, ten)
+	return nil
 }
 
 // measureCreates times creates at every position count through a view

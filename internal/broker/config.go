@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/gambler-trader/gambler/internal/clock"
 )
 
 // Defaults applied by New for zero Config fields.
@@ -164,7 +166,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.HTTPClient = &http.Client{}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = clock.Real{}.Sleep
 	}
 	if cfg.Jitter == nil {
 		cfg.Jitter = equalJitter
@@ -176,20 +178,6 @@ func (cfg Config) withDefaults() Config {
 		cfg.Observer = noObserver{}
 	}
 	return cfg
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // equalJitter keeps half the delay and randomises the other half, so that

@@ -106,7 +106,17 @@ func newSessionsShowCmd(app *App) *cobra.Command {
 // tabwriter's column blocks, so each section aligns on its own.
 func sessionShowTable(v sessionShow, orders []db.Order) *table {
 	t := &table{}
-	sum := v.Summary
+	summaryRows(t, v.Summary)
+	runRows(t, v.Runs)
+	positionRows(t, v)
+	orderRows(t, len(v.Orders), orders)
+	t.add()
+	t.add("CHECKPOINTS (WALL TIME)")
+	t.rows = append(t.rows, statsTable(v.Checkpoints).rows...)
+	return t
+}
+
+func summaryRows(t *table, sum report.Summary) {
 	t.add("session", sum.SessionID)
 	t.add("instance", strconv.Itoa(sum.InstanceID))
 	t.add("strategy", sum.Strategy)
@@ -138,23 +148,27 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 		winRate += "%"
 	}
 	t.add("win rate", winRate)
+}
 
+func runRows(t *table, runs []report.Run) {
 	t.add()
-	t.add(fmt.Sprintf("RUNS (%d)", len(v.Runs)))
-	if len(v.Runs) > 0 {
+	t.add(fmt.Sprintf("RUNS (%d)", len(runs)))
+	if len(runs) > 0 {
 		t.add("RUN", "HOW", "BEGAN (WALL)", "ENDED (WALL)", "ENDED", "EQUITY THEN", "PNL THEN")
 	}
-	for _, r := range v.Runs {
+	for _, r := range runs {
 		ended := "without a shutdown (crashed)"
 		switch {
 		case r.EndedCleanly:
 			ended = "cleanly"
-		case r.N == len(v.Runs):
+		case r.N == len(runs):
 			ended = "-"
 		}
 		t.add(strconv.Itoa(r.N), r.How, fmtTime(&r.BeganWall), fmtTime(r.EndedWall), ended, fmtNullDec(r.Equity), fmtNullDec(r.PnL))
 	}
+}
 
+func positionRows(t *table, v sessionShow) {
 	t.add()
 	t.add(fmt.Sprintf("ACTIVE POSITIONS (%d)", len(v.ActivePositions)))
 	if len(v.ActivePositions) > 0 {
@@ -173,21 +187,18 @@ func sessionShowTable(v sessionShow, orders []db.Order) *table {
 		t.add(p.Symbol, p.Side, p.Qty.String(), fmtTime(&p.EntryTime), p.EntryPrice.String(), fmtTime(p.ExitTime),
 			exactNullDec(p.ExitPrice), optStr(p.ExitReason), fmtNullDec(p.PnL), fmtNullDec(p.PnLPct))
 	}
+}
 
+func orderRows(t *table, n int, orders []db.Order) {
 	t.add()
-	t.add(fmt.Sprintf("ORDERS (%d)", len(v.Orders)))
-	if len(v.Orders) > 0 {
+	t.add(fmt.Sprintf("ORDERS (%d)", n))
+	if n > 0 {
 		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE/CLASS", "QTY", "STATUS", "FILLED", "AVG PRICE", "CREATED (WALL)", "UPDATED (WALL)")
 	}
 	for _, o := range orders {
 		t.add(o.ClientOrderID, o.Symbol, o.Side, o.OrderType+"/"+o.OrderClass, o.Qty.String(), o.Status, o.FilledQty.String(),
 			exactNullDec(o.FilledAvgPrice), fmtTime(&o.CreatedAt), fmtTime(&o.UpdatedAt))
 	}
-
-	t.add()
-	t.add("CHECKPOINTS (WALL TIME)")
-	t.rows = append(t.rows, statsTable(v.Checkpoints).rows...)
-	return t
 }
 
 func firstArg(args []string) string {

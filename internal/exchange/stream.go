@@ -10,17 +10,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// tradeUpdate is one event of GET /v2/events/trades, in Alpaca's shape.
+// tradeUpdate is one event of GET /v2/events/trades, in Alpaca's shape:
+// the websocket's update with the event's time and id.
 type tradeUpdate struct {
-	At          time.Time        `json:"at"`
-	Event       string           `json:"event"`
-	EventID     string           `json:"event_id"`
-	ExecutionID string           `json:"execution_id,omitempty"`
-	Order       orderView        `json:"order"`
-	PositionQty *decimal.Decimal `json:"position_qty,omitempty"`
-	Price       *decimal.Decimal `json:"price,omitempty"`
-	Qty         *decimal.Decimal `json:"qty,omitempty"`
-	Timestamp   *time.Time       `json:"timestamp,omitempty"`
+	At      time.Time `json:"at"`
+	EventID string    `json:"event_id"`
+	wsUpdate
 }
 
 // events is the in-memory log of trade updates since the exchange started
@@ -60,7 +55,7 @@ func (ev *events) from(i int) ([]tradeUpdate, int, <-chan struct{}) {
 func (ev *events) stop() { ev.once.Do(func() { close(ev.quit) }) }
 
 func (e *Exchange) emitLocked(event string, o *order, now time.Time) {
-	u := tradeUpdate{At: now, Event: event, Order: e.viewLocked(o, true)}
+	u := tradeUpdate{At: now, wsUpdate: wsUpdate{Event: event, Order: e.viewLocked(o, true)}}
 	if event == "fill" {
 		t := now
 		var pos decimal.Decimal

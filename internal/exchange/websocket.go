@@ -61,8 +61,7 @@ type wsUpdate struct {
 }
 
 func wsUpdateOf(u tradeUpdate) wsUpdate {
-	w := wsUpdate{Event: u.Event, ExecutionID: u.ExecutionID, Order: u.Order, PositionQty: u.PositionQty,
-		Price: u.Price, Qty: u.Qty, Timestamp: u.Timestamp}
+	w := u.wsUpdate
 	if w.Timestamp == nil && u.Event != "new" {
 		t := u.At
 		w.Timestamp = &t

@@ -89,6 +89,12 @@ func testLegacyRows(t *testing.T, h Harness) {
 	eqNullDec(t, "closed legacy DurationMinutes", ps[1].DurationMinutes, nullDec("3"))
 	eq(t, "closed legacy ExitReason", ps[1].ExitReason, "take_profit")
 
+	checkLegacyCheckpoints(t, s, cpTime)
+}
+
+// checkLegacyCheckpoints: a legacy checkpoint row reads, verifies and
+// counts as it was, and gambler continues its session above it.
+func checkLegacyCheckpoints(t *testing.T, s db.Store, cpTime time.Time) {
 	list := listCheckpoints(t, s, legacySessionID, 10)
 	if len(list) != 1 {
 		t.Fatalf("ListCheckpoints returned %d legacy rows, want 1", len(list))

@@ -37,6 +37,17 @@ func killLeaseBackend(t *testing.T, s *Store, sessionID string) {
 	}
 }
 
+// mustLease takes the session's lease for h, released when the test ends.
+func mustLease(t *testing.T, s *Store, sessionID string, h db.Holder) db.Lease {
+	t.Helper()
+	l, err := s.AcquireLease(context.Background(), sessionID, h)
+	if err != nil {
+		t.Fatalf("lease of %s for %s/%d: %v", sessionID, h.Host, h.PID, err)
+	}
+	t.Cleanup(func() { l.Release(context.Background()) })
+	return l
+}
+
 // lockBackend is the server process holding the session's lease lock.
 func lockBackend(t *testing.T, s *Store, sessionID string) uint32 {
 	t.Helper()
@@ -60,16 +71,12 @@ func TestLeaseAliveRetakesLostLock(t *testing.T) {
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
 	me := db.Holder{Host: "a", PID: 11}
-	l, err := s.AcquireLease(ctx, sess.ID, me)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, me)
 	killLeaseBackend(t, s, sess.ID)
 	if err := l.Alive(ctx); err != nil {
 		t.Fatalf("Alive after the connection died: %v", err)
 	}
-	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	_, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	var held *db.LeaseHeldError
 	if !errors.As(err, &held) || held.Holder.PID != me.PID {
 		t.Fatalf("second holder after Alive: %v", err)
@@ -82,11 +89,7 @@ func TestLeaseAliveReportsTakeover(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
 	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
@@ -106,16 +109,12 @@ func TestLeaseRefusalNamesLiveHolderNotStaleRow(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "live", PID: 33})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	mustLease(t, s, sess.ID, db.Holder{Host: "live", PID: 33})
 	// Make the row stale, as if the holder had not written it yet.
 	if _, err := s.pool.Exec(ctx, `UPDATE trading_sessions SET lease_pid = 99, lease_host = 'dead' WHERE session_id = $1`, sess.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	_, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	var held *db.LeaseHeldError
 	if !errors.As(err, &held) || held.Holder.PID != 33 {
 		t.Fatalf("refusal: %v, want pid 33 named", err)
@@ -130,11 +129,7 @@ func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	sess := dbtest.SeedSession(t, s)
-	l, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "a", PID: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Release(ctx)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
 	killLeaseBackend(t, s, sess.ID)
 	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
 	if err != nil {
@@ -157,5 +152,37 @@ func TestLeaseAliveSeesATakeoverThatEnded(t *testing.T) {
 	defer third.Release(ctx)
 	if third.Epoch() != l.Epoch()+2 {
 		t.Errorf("epoch of the third holder %d, want %d", third.Epoch(), l.Epoch()+2)
+	}
+}
+
+// TestTakeoverOutwaitsFrozenFencedWrite: the holder froze (SIGSTOP) inside
+// a fenced write, after its transaction locked the session row, and its
+// lease connection died. The takeover's epoch bump waits for that row; the
+// server ends the idle transaction, so the takeover lands instead of
+// failing on lock_timeout, and the frozen transaction cannot commit.
+func TestTakeoverOutwaitsFrozenFencedWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	sess := dbtest.SeedSession(t, s)
+	l := mustLease(t, s, sess.ID, db.Holder{Host: "a", PID: 11})
+	frozen, err := s.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = frozen.Rollback(ctx) }()
+	if _, err := frozen.Exec(ctx, `SELECT lease_epoch FROM trading_sessions WHERE session_id = $1 FOR SHARE`, sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	killLeaseBackend(t, s, sess.ID)
+	other, err := s.AcquireLease(ctx, sess.ID, db.Holder{Host: "b", PID: 22})
+	if err != nil {
+		t.Fatalf("takeover behind a frozen transaction: %v", err)
+	}
+	defer other.Release(ctx)
+	if other.Epoch() != l.Epoch()+1 {
+		t.Fatalf("epoch after takeover = %d, want %d", other.Epoch(), l.Epoch()+1)
+	}
+	if err := frozen.Commit(ctx); err == nil {
+		t.Fatal("the frozen transaction committed after the takeover")
 	}
 }

@@ -38,6 +38,14 @@ const (
 	DefaultStatementTimeout = 5 * time.Second
 )
 
+// idleInTransactionTimeout ends a transaction whose client stopped
+// talking mid-way (a frozen or paused process): the server closes that
+// connection and lets go of its locks, so that a takeover's epoch bump,
+// which waits for the session row, is not blocked by a process that may
+// never run again. The trader's own transactions never idle: each runs
+// its statements back to back.
+const idleInTransactionTimeout = 5 * time.Second
+
 type options struct {
 	lockTimeout, statementTimeout time.Duration
 }
@@ -89,6 +97,7 @@ func open(ctx context.Context, url string, readOnly bool, opts []Option) (*Store
 	params := cfg.ConnConfig.RuntimeParams
 	params["lock_timeout"] = strconv.FormatInt(o.lockTimeout.Milliseconds(), 10)
 	params["statement_timeout"] = strconv.FormatInt(o.statementTimeout.Milliseconds(), 10)
+	params["idle_in_transaction_session_timeout"] = strconv.FormatInt(idleInTransactionTimeout.Milliseconds(), 10)
 	if readOnly {
 		params["default_transaction_read_only"] = "on"
 	}

@@ -50,16 +50,40 @@ func (s *Store) AcquireLease(ctx context.Context, sessionID string, h db.Holder)
 		return nil, s.heldError(ctx, "acquire lease", sessionID)
 	}
 	now := s.now()
-	var epoch int64
-	err = s.queryRow(ctx, s.d.Write, "record the lease holder of session "+sessionID,
-		`UPDATE trading_sessions SET lease_host = $2, lease_pid = $3, lease_since = $4, lease_heartbeat = $5,
-			lease_epoch = lease_epoch + 1
-		WHERE session_id = $1 RETURNING lease_epoch`,
-		[]any{sessionID, h.Host, h.PID, s.time(h.Since), s.time(now)}, scanInt(&epoch))
+	epoch, err := s.bumpEpoch(ctx, sessionID, h, now)
 	if err != nil {
 		return nil, errors.Join(err, lk.Unlock(context.WithoutCancel(ctx)))
 	}
 	return &lease{s: s, sessionID: sessionID, holder: h, epoch: epoch, lock: lk, beat: now}, nil
+}
+
+// takeoverWait bounds how long a takeover waits for the session row. A
+// fenced write of the previous holder locks the row until it commits; if
+// that process froze mid-transaction the row stays locked until the
+// database ends the transaction (PostgreSQL's
+// idle_in_transaction_session_timeout), which is well inside this bound.
+const takeoverWait = 30 * time.Second
+
+// bumpEpoch records h as the holder and increments the lease epoch, in
+// one statement, retrying while the row is busy.
+func (s *Store) bumpEpoch(ctx context.Context, sessionID string, h db.Holder, now time.Time) (int64, error) {
+	deadline := time.Now().Add(takeoverWait)
+	for {
+		var epoch int64
+		err := s.queryRow(ctx, s.d.Write, "record the lease holder of session "+sessionID,
+			`UPDATE trading_sessions SET lease_host = $2, lease_pid = $3, lease_since = $4, lease_heartbeat = $5,
+				lease_epoch = lease_epoch + 1
+			WHERE session_id = $1 RETURNING lease_epoch`,
+			[]any{sessionID, h.Host, h.PID, s.time(h.Since), s.time(now)}, scanInt(&epoch))
+		if !errors.Is(err, db.ErrBusy) || time.Now().After(deadline) {
+			return epoch, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, errors.Join(err, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func (s *Store) fillHolder(h db.Holder) db.Holder {
