@@ -86,7 +86,7 @@ func (t *Trader) writeCheckpoint(ctx context.Context, in checkpointInput) error 
 		t.recordValue(sctx, db.ValueCheckpoint, acct.MarketTime, f)
 	}
 	m, err := checkpoint.Create(sctx, t.store, t.sessionID(), in.trigger, in.began, acct)
-	t.storeWrite(err)
+	t.checkpointResult(err)
 	t.acctMu.Lock()
 	defer t.acctMu.Unlock()
 	if err != nil {

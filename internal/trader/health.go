@@ -8,10 +8,19 @@ import (
 	"github.com/gambler-trader/gambler/internal/db"
 )
 
-// storeState is what the store's last answer said about it.
+// storeState is what the store's last answers said about it.
 type storeState struct {
-	since  time.Time // when it stopped answering; zero while it answers
-	reason string    // why, in a few words, for the tick line
+	since    time.Time // when it stopped answering; zero while it answers
+	reason   string    // why, in a few words, for the tick line
+	lastFail time.Time // the latest failure, for the disk-full hysteresis
+}
+
+// diskFullQuiet is how long writes must land without a disk-full error
+// before the disk counts as having room again. SQLite frees its WAL on a
+// full disk, which lets a few writes land before the next one fails: one
+// landed write says little while the disk is still full.
+func (t *Trader) diskFullQuiet() time.Duration {
+	return max(3*t.cfg.CheckpointInterval, 10*time.Second)
 }
 
 // storeResult tracks whether the store answers, so that entries stop when
@@ -23,40 +32,84 @@ type storeState struct {
 // role, or whose disk is full is down for entries, each said once with its
 // reason, not as "unreachable".
 func (t *Trader) storeResult(err error, wrote bool) {
-	switch {
-	case errors.Is(err, db.ErrFenced), errors.Is(err, db.ErrStoreReplaced):
-		t.lose(err)
+	if t.fatalStoreErr(err) {
 		return
-	case err == nil, errors.Is(err, db.ErrConflict), errors.Is(err, db.ErrNotFound):
-		err = nil
 	}
 	t.health.Lock()
 	defer t.health.Unlock()
-	if err == nil && !wrote && t.store0.reason == "disk full" {
-		// Reads answer on a full disk: only a write that lands says the
-		// disk has room again, so the state does not flap.
+	changed := t.track(&t.store0, err, wrote)
+	t.obs.StoreUp(t.store0.since.IsZero())
+	if !changed {
 		return
 	}
-	t.obs.StoreUp(err == nil)
-	if err == nil {
-		if !t.store0.since.IsZero() {
-			t.log.Warn().Str("was", t.store0.reason).Msg("store answering again")
-		}
-		t.store0 = storeState{}
-		return
-	}
-	reason := storeReason(err)
-	if t.store0.since.IsZero() || t.store0.reason != reason {
+	switch {
+	case answered(err):
+		t.log.Warn().Str("was", t.store0.reason).Msg("store answering again")
+	default:
 		ev := t.log.Error().Err(err)
-		if reason == "disk full" {
+		if t.store0.reason == "disk full" {
 			ev = t.log.Error().Str("error", err.Error())
 		}
-		ev.Str("store", reason).Msg("store write or read failed: " + reason)
+		ev.Str("store", t.store0.reason).Msg("store write or read failed: " + t.store0.reason)
 	}
-	if t.store0.since.IsZero() {
-		t.store0.since = t.now()
+}
+
+// checkpointResult tracks the checkpoint writes apart from the rest: a
+// checkpoint blocked behind a lock does not stop entries (its writer logs
+// each failure), but the tick line says so until one lands, whatever the
+// other statements answer meanwhile.
+func (t *Trader) checkpointResult(err error) {
+	if t.fatalStoreErr(err) {
+		return
 	}
-	t.store0.reason = reason
+	t.health.Lock()
+	defer t.health.Unlock()
+	if t.track(&t.cp0, err, true) && answered(err) {
+		t.log.Info().Str("was", t.cp0.reason).Msg("checkpoints written again")
+	}
+}
+
+// answered says whether err is an answer from a working store: none, a
+// conflict or a missing row.
+func answered(err error) bool {
+	return err == nil || errors.Is(err, db.ErrConflict) || errors.Is(err, db.ErrNotFound)
+}
+
+// fatalStoreErr stops the trader on a write refused for a stale lease or
+// a replaced database, and says whether err was one.
+func (t *Trader) fatalStoreErr(err error) bool {
+	if errors.Is(err, db.ErrFenced) || errors.Is(err, db.ErrStoreReplaced) {
+		t.lose(err)
+		return true
+	}
+	return false
+}
+
+// track folds one answer into st and says whether st changed in a way
+// worth a log line: it went down, its reason changed, or it came back.
+// The caller holds t.health.
+func (t *Trader) track(st *storeState, err error, wrote bool) bool {
+	if answered(err) {
+		if st.since.IsZero() {
+			return false
+		}
+		if st.reason == "disk full" && (!wrote || t.now().Sub(st.lastFail) < t.diskFullQuiet()) {
+			// Reads answer on a full disk, and a write can land between
+			// two failures: only writes landing for a while say the disk
+			// has room again, so the state does not flap.
+			return false
+		}
+		was := st.reason
+		*st = storeState{reason: was}
+		return true
+	}
+	reason := storeReason(err)
+	changed := st.since.IsZero() || st.reason != reason
+	if st.since.IsZero() {
+		st.since = t.now()
+	}
+	st.reason, st.lastFail = reason, t.now()
+	return changed
 }
 
 // storeRead tracks the store's answer to a read.
@@ -116,14 +169,20 @@ func (t *Trader) downSince() time.Time {
 }
 
 // storeStatus is the store's state for the tick line: "ok", or what is
-// wrong and since when.
+// wrong and since when; checkpoints that fail while the rest answers are
+// named as such.
 func (t *Trader) storeStatus() string {
 	t.health.Lock()
 	defer t.health.Unlock()
-	if t.store0.since.IsZero() {
-		return "ok"
+	for _, s := range []struct {
+		st   storeState
+		what string
+	}{{t.store0, ""}, {t.cp0, " (checkpoints)"}} {
+		if !s.st.since.IsZero() {
+			return s.st.reason + " for " + t.now().Sub(s.st.since).Round(time.Second).String() + s.what
+		}
 	}
-	return t.store0.reason + " for " + t.now().Sub(t.store0.since).Round(time.Second).String()
+	return "ok"
 }
 
 // lose records why this process may no longer trade the session, and says

@@ -136,6 +136,7 @@ type Trader struct {
 	health  sync.Mutex
 	leaseMu sync.Mutex
 	store0  storeState
+	cp0     storeState // the checkpoint writes' own state
 	// claimChecks is when each symbol's claim was last tested for
 	// staleness (takeOverStale).
 	claimChecks map[string]time.Time
