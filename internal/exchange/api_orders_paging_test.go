@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/gambler-trader/gambler/internal/exchange"
 )
 
@@ -53,7 +52,7 @@ func TestListOrdersPagingSemantics(t *testing.T) {
 		"asc, a second before":     {url.Values{"direction": {"asc"}, "limit": {"2"}, "after": {sec(at[1].Add(-time.Second))}}, ids[1:3]},
 		"asc, until is exclusive":  {url.Values{"direction": {"asc"}, "until": {sec(at[2])}}, ids[:2]},
 		"desc by default":          {url.Values{"limit": {"2"}}, []string{ids[4], ids[3]}},
-		"asc, past the last order": {url.Values{"direction": {"asc"}, "after": {sec(at[4])}}, {}},
+		"asc, past the last order": {url.Values{"direction": {"asc"}, "after": {sec(at[4])}}, []string{}},
 	} {
 		if got := list(c.q); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", name, got, c.want)
