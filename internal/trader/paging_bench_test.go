@@ -1,0 +1,56 @@
+package trader_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/gambler-trader/gambler/internal/exchange"
+	"github.com/gambler-trader/gambler/internal/tradertest"
+)
+
+// BenchmarkTickPositions10k is issue 16's figure: a tick with 10,000 open
+// positions, each protected by its two bracket legs, on SQLite. It reports
+// the broker requests of a tick (lists and one-by-one lookups) and the
+// median tick time; ns/op is the whole measured run.
+func BenchmarkTickPositions10k(b *testing.B) {
+	const n, ticks = 10000, 5
+	for range b.N {
+		w := tradertest.New(b, tradertest.Options{Start: tradertest.Monday.Add(2 * time.Hour),
+			Exchange: exchange.Config{InitialCash: decimal.NewFromInt(1_000_000_000)}, Trader: oneSymbol("AAPL")})
+		r := w.Start(tradertest.StartOptions{})
+		r.Step()
+		seedEntries(b, w, r.Session.ID, n, true)
+		r.For(3 * time.Minute) // the first pass opens the positions and journals the legs
+		active, err := w.Store.ActivePositions(b.Context(), r.Session.ID)
+		if err != nil || len(active) != n {
+			b.Fatalf("%d active positions (%v), want %d", len(active), err, n)
+		}
+		lookups := func() int { return w.Requests("GET /v2/orders/") + w.Requests("GET /v2/orders:") }
+		lists := func() int { return w.Requests("GET /v2/orders") - lookups() }
+		all := func() int { return w.Requests("GET /v2/") + w.Requests("POST /v2/") + w.Requests("DELETE /v2/") }
+		l0, k0, a0 := lists(), lookups(), all()
+		// Step waits for the trader to sleep, then wakes it: the time
+		// between two steps is one pass of the loop.
+		var took []time.Duration
+		b.ResetTimer()
+		r.Step()
+		last := time.Now()
+		for range ticks {
+			r.Step()
+			took = append(took, time.Since(last))
+			last = time.Now()
+		}
+		b.StopTimer()
+		if err := r.Stop(); err != nil {
+			b.Fatal(err)
+		}
+		slices.Sort(took)
+		b.ReportMetric(float64(lists()-l0)/ticks, "lists/tick")
+		b.ReportMetric(float64(lookups()-k0)/ticks, "lookups/tick")
+		b.ReportMetric(float64(all()-a0)/ticks, "requests/tick")
+		b.ReportMetric(float64(took[ticks/2].Microseconds())/1000, "ms/tick-median")
+	}
+}
