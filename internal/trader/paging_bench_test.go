@@ -22,8 +22,10 @@ func BenchmarkTickPositions10k(b *testing.B) {
 			Exchange: exchange.Config{InitialCash: decimal.NewFromInt(1_000_000_000)}, Trader: oneSymbol("AAPL")})
 		r := w.Start(tradertest.StartOptions{})
 		r.Step()
-		seedEntries(b, w, r.Session.ID, n, true)
-		r.For(3 * time.Minute) // the first pass opens the positions and journals the legs
+		if err := tradertest.SeedPositions(b.Context(), w.Broker, w.Store, r.Session.ID, n, w.SeedEvery()); err != nil {
+			b.Fatal(err)
+		}
+		r.For(3 * time.Minute)
 		active, err := w.Store.ActivePositions(b.Context(), r.Session.ID)
 		if err != nil || len(active) != n {
 			b.Fatalf("%d active positions (%v), want %d", len(active), err, n)

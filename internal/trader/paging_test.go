@@ -13,23 +13,18 @@ import (
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
-// seedEntries places n bracket entries, 20 a second, and journals them as
-// the session's: resting far below the price, or at market, so that the
-// next pass opens n positions protected by their legs.
-func seedEntries(tb testing.TB, w *tradertest.World, sid string, n int, market bool) {
+// seedResting places n bracket entries that rest far below the price, 20
+// a second, and journals them as the session's open entries.
+func seedResting(tb testing.TB, w *tradertest.World, sid string, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	dec := decimal.RequireFromString
 	for i := range n {
-		sym := string([]byte{'P', byte('A' + i/676%26), byte('A' + i/26%26), byte('A' + i%26)})
+		sym := tradertest.SeedSymbol(i)
 		req := broker.OrderRequest{ClientOrderID: fmt.Sprintf("%s%d", orders.Prefix(sid), 100000+i),
 			Symbol: sym, Side: broker.Buy, Type: broker.Limit, OrderClass: broker.Bracket, Qty: dec("1"),
 			LimitPrice: decimal.NewNullDecimal(dec("1")), TakeProfitLimit: decimal.NewNullDecimal(dec("100000")),
 			StopLossStop: decimal.NewNullDecimal(dec("0.5"))}
-		if market {
-			req.Type, req.LimitPrice = broker.Market, decimal.NullDecimal{}
-			req.StopLossStop = decimal.NewNullDecimal(dec("0.01"))
-		}
 		o, err := w.Broker.PlaceOrder(ctx, req)
 		if err != nil {
 			tb.Fatalf("place entry %d: %v", i, err)
@@ -37,7 +32,7 @@ func seedEntries(tb testing.TB, w *tradertest.World, sid string, n int, market b
 		if _, err := w.Store.InsertOrder(ctx, orders.RowOf(sid, o, "", orders.PurposeEntry, w.Clock.Now())); err != nil {
 			tb.Fatalf("journal entry %d: %v", i, err)
 		}
-		w.Clock.Advance(50 * time.Millisecond)
+		w.SeedEvery()()
 	}
 }
 
@@ -52,7 +47,7 @@ func TestSyncPagesThroughManyOpenOrders(t *testing.T) {
 				Trader: oneSymbol("AAPL")})
 			r := w.Start(tradertest.StartOptions{})
 			r.Step()
-			seedEntries(t, w, r.Session.ID, n, false)
+			seedResting(t, w, r.Session.ID, n)
 			r.For(3 * time.Minute) // the first pass journals the legs
 			lookups := func() int { return w.Requests("GET /v2/orders/") + w.Requests("GET /v2/orders:") }
 			lists := func() int { return w.Requests("GET /v2/orders") - lookups() }
