@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -28,16 +29,48 @@ type positionsResult struct {
 	step             []time.Duration
 }
 
-// positionsSpeed runs market time fast enough that seeding 10,000 orders
-// spreads them over many seconds: the list is paged by submission second.
-const positionsSpeed = 50
+// seedClock is the exchange's wall clock: it stands still while seeding,
+// moved by hand a second every 10 orders (the list is paged by submission
+// second, and each move makes the exchange walk the price path of every
+// symbol with resting orders, so moving it after every order would make
+// seeding ten times slower), and then runs with the wall clock.
+type seedClock struct {
+	mu        sync.Mutex
+	at, since time.Time // since is zero while seeding
+	placed    int
+}
+
+func (c *seedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.since.IsZero() {
+		return c.at
+	}
+	return c.at.Add(time.Since(c.since))
+}
+
+// pace runs after each seeded order.
+func (c *seedClock) pace() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.placed++; c.placed%10 == 0 {
+		c.at = c.at.Add(time.Second)
+	}
+}
+
+func (c *seedClock) run() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.since = time.Now()
+}
 
 // positions seeds Positions open positions with their bracket legs at a
 // local exchange and in PostgreSQL, resumes the session with `gambler
 // resume-session` (reconcile, then the trader) and counts each tick's
 // order requests and times its read-back step.
 func (r *runner) positions(ctx context.Context) error {
-	wld, err := newWorldOn(ctx, r.cfg.AdminURL, "gambler_bench_positions", exchange.Config{Seed: 1, Speed: positionsSpeed,
+	clk := &seedClock{at: time.Now()}
+	wld, err := newWorldOn(ctx, r.cfg.AdminURL, "gambler_bench_positions", exchange.Config{Seed: 1, Now: clk.Now,
 		Start: monday(), InitialCash: decimal.NewFromInt(1_000_000_000)})
 	if err != nil {
 		return err
@@ -45,10 +78,11 @@ func (r *runner) positions(ctx context.Context) error {
 	defer wld.close(ctx)
 	res := &positionsResult{positions: r.cfg.Positions, ticks: r.cfg.Ticks}
 	start := time.Now()
-	sid, err := seedSession(ctx, wld, r.cfg.Positions)
+	sid, err := seedSession(ctx, wld, r.cfg.Positions, clk.pace)
 	if err != nil {
 		return err
 	}
+	clk.run()
 	res.seed = time.Since(start)
 	r.progress("seeded %d positions in %s", r.cfg.Positions, res.seed.Round(time.Second))
 	w := &tickWatcher{c: wld.ctr, seen: make(chan struct{}, 1)}
@@ -100,13 +134,12 @@ func waitTicks(w *tickWatcher, done chan int, cancel context.CancelFunc, n int, 
 	return nil
 }
 
-// monday is a Monday at 10:00 in New York, so that seeded market orders
-// fill at once.
+// monday is a Monday at 10:00 in New York, where the market starts.
 func monday() time.Time { return time.Date(2025, 3, 3, 15, 0, 0, 0, time.UTC) }
 
 // seedSession creates a session, seeds its positions at the exchange and
 // in the store, and gives its lease back for resume-session to take.
-func seedSession(ctx context.Context, wld *world, n int) (string, error) {
+func seedSession(ctx context.Context, wld *world, n int, pace func()) (string, error) {
 	store, err := dbopen.Open(ctx, wld.db.URL, func(string) string { return "" })
 	if err != nil {
 		return "", fmt.Errorf("open the store: %w", err)
@@ -123,9 +156,6 @@ func seedSession(ctx context.Context, wld *world, n int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("start a session: %w", err)
 	}
-	// Market time runs positionsSpeed times faster: a millisecond's pause
-	// after each order keeps a second of market time to about 10 orders.
-	pace := func() { time.Sleep(time.Millisecond) }
 	if err := tradertest.SeedPositions(ctx, brk, store, sess.Row().ID, n, pace); err != nil {
 		return "", fmt.Errorf("seed: %w", err)
 	}
