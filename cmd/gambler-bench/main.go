@@ -30,7 +30,7 @@ func run() int {
 	flag.DurationVar(&cfg.SessionsFor, "sessions-for", 30*time.Second, "length of the concurrency run")
 	flag.IntVar(&cfg.TickSymbols, "symbols", 500, "symbols in the tick run")
 	flag.IntVar(&cfg.Ticks, "ticks", 5, "steady-state ticks measured")
-	flag.IntVar(&cfg.Positions, "positions", 10_000, "open positions in the positions10k run")
+	flag.IntVar(&cfg.Positions, "positions", 4000, "open positions in the positions10k run (the simulated exchange caches 4,096 symbol-days: past that it rebuilds prices on every request)")
 	flag.IntVar(&cfg.LatencySymbols, "latency-symbols", 100, "symbols in the signal-to-order run")
 	flag.IntVar(&cfg.LatencyBars, "latency-bars", 20, "bar closes in the signal-to-order run")
 	flag.IntVar(&cfg.FirstRuns, "first-runs", 5, "runs of `gambler trade` on the defaults in a fresh home")
