@@ -33,11 +33,13 @@ type Config struct {
 	LatencyBars    int
 	// FirstRuns are `gambler trade` runs on the defaults in a fresh home.
 	FirstRuns int
+	// Positions are the open positions of the positions10k run.
+	Positions int
 	Progress  io.Writer // one line per step
 	TempDir   string
 	Commit    string
 	// Only names the steps to run (postgres, sqlite, concurrency, tick,
-	// latency, firstrun, resume); empty runs all.
+	// positions10k, latency, firstrun, resume); empty runs all.
 	Only []string
 }
 
@@ -52,6 +54,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		{"sqlite", r.sqliteTable},
 		{"concurrency", r.concurrency},
 		{"tick", r.tick},
+		{"positions10k", r.positions},
 		{"latency", r.latency},
 		{"firstrun", r.firstRun},
 		{"resume", r.resume},

@@ -14,6 +14,7 @@ type report struct {
 	postgres, sqlite *tableResult
 	concurrency      []*concurrencyResult
 	tick             *tickResult
+	positions        *positionsResult
 	latency          *latencyResult
 	firstRun         *firstRunResult
 	resume           *resumeResult
@@ -66,6 +67,7 @@ func (rep *report) write(w io.Writer) {
 			medianU(t.mallocs, 1), medianU(t.allocBytes, 1024))
 		fmt.Fprintf(w, "| process CPU, trader and exchange (median) | %s |\n", ms(medianD(t.processCPU)))
 	}
+	rep.writePositions(w)
 	if l := rep.latency; l != nil {
 		fmt.Fprintf(w, "\n### Signal to order, %d symbols, %d bars of 5Min at speed 60 (defaults)\n\n", l.symbols, l.bars)
 		fmt.Fprintf(w, "Wall time from a bar's close plus the settle delay to the entry's arrival at the exchange.\n\n")

@@ -20,6 +20,12 @@ import (
 // apiCounter counts the requests a local exchange serves, by kind.
 type apiCounter struct {
 	bars, barPages, trading, other atomic.Int64
+	// lists and lookups are the trading requests for orders: GET
+	// /v2/orders, and one order by id or client_order_id.
+	lists, lookups atomic.Int64
+	// clockAt is when GET /v2/clock, which starts each read-back step,
+	// was last served (Unix nanoseconds).
+	clockAt atomic.Int64
 }
 
 func (c *apiCounter) wrap(next http.Handler) http.Handler {
@@ -33,6 +39,7 @@ func (c *apiCounter) wrap(next http.Handler) http.Handler {
 			c.other.Add(1)
 		case strings.HasPrefix(r.URL.Path, "/v2/"):
 			c.trading.Add(1)
+			c.countOrders(r)
 		default:
 			c.other.Add(1)
 		}
@@ -40,11 +47,27 @@ func (c *apiCounter) wrap(next http.Handler) http.Handler {
 	})
 }
 
+func (c *apiCounter) countOrders(r *http.Request) {
+	switch {
+	case r.Method != http.MethodGet:
+	case r.URL.Path == "/v2/clock":
+		c.clockAt.Store(time.Now().UnixNano())
+	case r.URL.Path == "/v2/orders":
+		c.lists.Add(1)
+	case strings.HasPrefix(r.URL.Path, "/v2/orders/"), strings.HasPrefix(r.URL.Path, "/v2/orders:"):
+		c.lookups.Add(1)
+	}
+}
+
 // counts is a snapshot taken when the trader logs a tick.
 type counts struct {
 	bars, barPages, trading int64
+	lists, lookups          int64
 	mallocs, allocBytes     uint64
 	cpu                     time.Duration
+	// step is how long the read-back step took: from its clock request
+	// to its status line.
+	step time.Duration
 }
 
 func (c *apiCounter) snapshot() counts {
@@ -54,7 +77,9 @@ func (c *apiCounter) snapshot() counts {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	return counts{bars: c.bars.Load(), barPages: c.barPages.Load(), trading: c.trading.Load(),
-		mallocs: ms.Mallocs, allocBytes: ms.TotalAlloc, cpu: cpu}
+		lists: c.lists.Load(), lookups: c.lookups.Load(),
+		mallocs: ms.Mallocs, allocBytes: ms.TotalAlloc, cpu: cpu,
+		step: time.Since(time.Unix(0, c.clockAt.Load()))}
 }
 
 // tickWatcher reads the trader's JSON log and snapshots the counters at

@@ -18,11 +18,16 @@ type world struct {
 }
 
 func newWorld(ctx context.Context, adminURL, prefix string, speed float64) (*world, error) {
+	return newWorldOn(ctx, adminURL, prefix, exchange.Config{Seed: 1, Speed: speed})
+}
+
+// newWorldOn is newWorld with the exchange configured by cfg.
+func newWorldOn(ctx context.Context, adminURL, prefix string, cfg exchange.Config) (*world, error) {
 	d, err := createPGDatabase(ctx, adminURL, prefix)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := exchange.New(exchange.Config{Seed: 1, Speed: speed})
+	ex, err := exchange.New(cfg)
 	if err != nil {
 		return nil, errors.Join(err, d.drop(ctx))
 	}

@@ -149,9 +149,12 @@ func (c *Client) Orders(ctx context.Context, q ListOrders) ([]Order, error) {
 	if !slices.Contains([]string{"open", "closed", "all"}, status) {
 		return nil, fmt.Errorf("broker: invalid order status filter %q", q.Status)
 	}
+	if !slices.Contains([]string{"", "asc", "desc"}, q.Direction) {
+		return nil, fmt.Errorf("broker: invalid order direction %q", q.Direction)
+	}
 	req := alpaca.GetOrdersRequest{
 		Status: status, Limit: q.Limit, After: q.After, Until: q.Until,
-		Nested: q.Nested, Symbols: q.Symbols,
+		Nested: q.Nested, Symbols: q.Symbols, Direction: q.Direction,
 	}
 	var os []alpaca.Order
 	err := c.read(ctx, "orders", func(cl clients) (err error) {

@@ -150,14 +150,18 @@ type OrderRequest struct {
 }
 
 // ListOrders selects orders for Orders. Status is "open" (the default),
-// "closed" or "all"; zero times and Limit mean no bound.
+// "closed" or "all"; zero times and Limit mean no bound. After and Until
+// are exclusive bounds on the submission time, which Alpaca reads to the
+// second. Direction is "asc" or "desc" by submission time; empty is
+// Alpaca's default, newest first.
 type ListOrders struct {
-	Status  string
-	Symbols []string
-	After   time.Time
-	Until   time.Time
-	Limit   int
-	Nested  bool
+	Status    string
+	Symbols   []string
+	After     time.Time
+	Until     time.Time
+	Limit     int
+	Nested    bool
+	Direction string
 }
 
 // CloseOptions selects how much of a position ClosePosition liquidates:

@@ -52,7 +52,7 @@ type Reconciler struct {
 }
 
 // listLimit is Alpaca's largest page of orders.
-const listLimit = 500
+const listLimit = broker.MaxOrdersPage
 
 // Load reads the store and the broker. It returns at the first failed
 // broker read: an empty answer is only trusted when the request succeeded.
@@ -91,10 +91,14 @@ func (r *Reconciler) loadBroker(ctx context.Context, s StoreState) (BrokerState,
 	if b.Positions, err = r.Broker.Positions(ctx); err != nil {
 		return b, fmt.Errorf("positions: %w", err)
 	}
-	if b.Open, err = r.Broker.Orders(ctx, broker.ListOrders{Status: "open", Limit: listLimit}); err != nil {
+	// Every page: an open order the first page missed would otherwise look
+	// unknown to the diff, and each journal order missing from the lists
+	// costs a request of its own below.
+	if b.Open, err = broker.AllOrders(ctx, r.Broker, broker.ListOrders{Status: "open"}); err != nil {
 		return b, fmt.Errorf("open orders: %w", err)
 	}
-	if b.Recent, err = r.Broker.Orders(ctx, broker.ListOrders{Status: "all", Nested: true, Limit: listLimit}); err != nil {
+	since := window(s)
+	if b.Recent, err = r.list(ctx, broker.ListOrders{Status: "all", Nested: true}, since); err != nil {
 		return b, fmt.Errorf("recent orders: %w", err)
 	}
 	seen := map[string]bool{}
@@ -119,13 +123,58 @@ func (r *Reconciler) loadBroker(ctx context.Context, s StoreState) (BrokerState,
 		}
 	}
 	if syms := driftedSymbols(s, b); len(syms) > 0 {
-		closed, err := r.Broker.Orders(ctx, broker.ListOrders{Status: "closed", Symbols: syms, Nested: true, Limit: listLimit})
+		closed, err := r.list(ctx, broker.ListOrders{Status: "closed", Symbols: syms, Nested: true}, since)
 		if err != nil {
 			return b, fmt.Errorf("closed orders of %v: %w", syms, err)
 		}
 		b.Recent = mergeOrders(b.Recent, closed)
 	}
 	return b, nil
+}
+
+// window is where the store's open business starts: an hour before the
+// oldest active position's entry or open journal order (clocks differ, and
+// an order is submitted after its intent is journaled), or zero when
+// nothing is open.
+func window(s StoreState) time.Time {
+	var first time.Time
+	earlier := func(t time.Time) {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	for _, p := range s.Positions {
+		earlier(p.EntryTime)
+	}
+	for _, o := range s.Orders {
+		if !orders.Status(o.Status).Terminal() {
+			earlier(o.CreatedAt)
+		}
+	}
+	if first.IsZero() {
+		return first
+	}
+	return first.Add(-time.Hour)
+}
+
+// list reads q's orders: every page since the window, so that the orders
+// of thousands of open positions cost O(pages) requests, or only the newest
+// page when nothing is open and no journal order needs finding.
+func (r *Reconciler) list(ctx context.Context, q broker.ListOrders, since time.Time) ([]broker.Order, error) {
+	if since.IsZero() {
+		q.Limit = listLimit
+		got, err := r.Broker.Orders(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("list orders: %w", err)
+		}
+		return got, nil
+	}
+	q.After = since
+	got, err := broker.AllOrders(ctx, r.Broker, q)
+	if err != nil {
+		return nil, fmt.Errorf("page through orders since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return got, nil
 }
 
 // driftedSymbols are the symbols held on one side only: their closed

@@ -18,8 +18,9 @@ import (
 // sync reads order state back from the broker and journals it: statuses,
 // acknowledgements of intents, bracket legs, and fills, each fill applied
 // exactly once with its real price, through the same rule reconcile uses
-// (orders.Resolve). It makes one list request; orders that the list did not
-// return are looked up one by one.
+// (orders.Resolve). It pages through the broker's orders since the oldest
+// open one (O(orders/500) requests); only orders the list did not return,
+// such as those older than the window, are looked up one by one.
 func (t *Trader) sync(ctx context.Context) error {
 	sid := t.sessionID()
 	open, err := t.store.SessionOrders(ctx, sid, true)
@@ -35,7 +36,10 @@ func (t *Trader) sync(ctx context.Context) error {
 	if len(open) == 0 && len(active) == 0 {
 		return nil
 	}
-	list, err := t.broker.Orders(ctx, broker.ListOrders{Status: "all", Nested: true, Limit: 500,
+	// Every page of the window, not just the first: past a page of open
+	// positions, the entries the first page missed would each cost a
+	// request of their own.
+	list, err := broker.AllOrders(ctx, t.broker, broker.ListOrders{Status: "all", Nested: true,
 		After: oldest(t.now(), open, active).Add(-time.Hour)})
 	if err != nil {
 		return fmt.Errorf("list broker orders: %w", err)

@@ -11,12 +11,19 @@ import (
 type gate struct {
 	mu     sync.Mutex
 	closed chan struct{} // nil while open
+	// served counts requests by method and path, for tests that bound
+	// how many requests a tick makes.
+	served map[string]int
 }
 
 func (g *gate) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g.mu.Lock()
 		closed := g.closed
+		if g.served == nil {
+			g.served = map[string]int{}
+		}
+		g.served[r.Method+" "+r.URL.Path]++
 		g.mu.Unlock()
 		if closed != nil && !strings.HasPrefix(r.URL.Path, "/sim/") {
 			select {
@@ -47,4 +54,19 @@ func (w *World) Unhang() {
 		close(w.gate.closed)
 		w.gate.closed = nil
 	}
+}
+
+// Requests is how many requests the exchange was sent so far whose method
+// and path start with prefix ("GET /v2/orders" counts the list and every
+// lookup by id or client_order_id).
+func (w *World) Requests(prefix string) int {
+	w.gate.mu.Lock()
+	defer w.gate.mu.Unlock()
+	n := 0
+	for k, c := range w.gate.served {
+		if strings.HasPrefix(k, prefix) {
+			n += c
+		}
+	}
+	return n
 }
