@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/gambler-trader/gambler/internal/cli"
 	"github.com/gambler-trader/gambler/internal/orders"
 )
 
@@ -53,32 +51,13 @@ func (r *runner) latency(ctx context.Context) error {
 			w.mu.Unlock()
 		}
 	}()
-	tctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan int, 1)
-	app := &cli.App{IO: cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: w},
-		Getenv: func(string) string { return "" }}
-	go func() {
-		done <- cli.Main(tctx, []string{"trade", "--database-url", wld.db.URL, "--exchange-url", wld.srv.URL,
-			"--log-format", "json", "--symbols", strings.Join(syms, ","), "--duration", "0",
-			"--min-price-change-pct", "0.0001", "--min-volume-ratio", "0.0001",
-			"--take-profit-pct", "0.01", "--stop-loss-pct", "0.01", "--position-size", "1000"}, app)
-	}()
 	// Market time runs 60x: a bar closes every 5 s of wall time.
-	deadline := time.After(time.Duration(r.cfg.LatencyBars+4) * latencyBar / latencySpeed * 3)
-	for w.count() < r.cfg.LatencyBars+1 {
-		select {
-		case <-w.seen:
-		case code := <-done:
-			return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
-		case <-deadline:
-			cancel()
-			return fmt.Errorf("only %d scans in time:\n%s", w.count(), tail(w))
-		}
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
+	if err := runTrader(ctx, w, r.cfg.LatencyBars+1, time.Duration(r.cfg.LatencyBars+4)*latencyBar/latencySpeed*3,
+		"trade", "--database-url", wld.db.URL, "--exchange-url", wld.srv.URL,
+		"--log-format", "json", "--symbols", strings.Join(syms, ","), "--duration", "0",
+		"--min-price-change-pct", "0.0001", "--min-volume-ratio", "0.0001",
+		"--take-profit-pct", "0.01", "--stop-loss-pct", "0.01", "--position-size", "1000"); err != nil {
+		return err
 	}
 	res, err := entryLatencies(wld.srv.URL)
 	if err != nil {

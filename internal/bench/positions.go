@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/gambler-trader/gambler/internal/broker"
-	"github.com/gambler-trader/gambler/internal/cli"
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/exchange"
@@ -86,21 +84,10 @@ func (r *runner) positions(ctx context.Context) error {
 	res.seed = time.Since(start)
 	r.progress("seeded %d positions in %s", r.cfg.Positions, res.seed.Round(time.Second))
 	w := &tickWatcher{c: wld.ctr, seen: make(chan struct{}, 1)}
-	tctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan int, 1)
-	app := &cli.App{IO: cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: w},
-		Getenv: func(string) string { return "" }}
-	go func() {
-		done <- cli.Main(tctx, []string{"resume-session", sid, "--database-url", wld.db.URL, "--exchange-url", wld.srv.URL,
-			"--log-format", "json", "--interval", "2s", "--checkpoint-interval", "1h", "--min-price-change-pct", "1000000"}, app)
-	}()
-	if err := waitTicks(w, done, cancel, r.cfg.Ticks+1, time.Duration(r.cfg.Ticks+30)*20*time.Second); err != nil {
+	if err := runTrader(ctx, w, r.cfg.Ticks+1, time.Duration(r.cfg.Ticks+30)*20*time.Second,
+		"resume-session", sid, "--database-url", wld.db.URL, "--exchange-url", wld.srv.URL,
+		"--log-format", "json", "--interval", "2s", "--checkpoint-interval", "1h", "--min-price-change-pct", "1000000"); err != nil {
 		return err
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
 	}
 	w.mu.Lock()
 	ticks := w.ticks
@@ -115,22 +102,6 @@ func (r *runner) positions(ctx context.Context) error {
 		res.step = append(res.step, b.step)
 	}
 	r.report.positions = res
-	return nil
-}
-
-// waitTicks waits for n tick lines, the trader's exit or the deadline.
-func waitTicks(w *tickWatcher, done chan int, cancel context.CancelFunc, n int, limit time.Duration) error {
-	deadline := time.After(limit)
-	for w.count() < n {
-		select {
-		case <-w.seen:
-		case code := <-done:
-			return fmt.Errorf("trader exited with %d before %d ticks:\n%s", code, n, tail(w))
-		case <-deadline:
-			cancel()
-			return fmt.Errorf("only %d ticks in time:\n%s", w.count(), tail(w))
-		}
-	}
 	return nil
 }
 

@@ -158,30 +158,11 @@ func (r *runner) tick(ctx context.Context) error {
 		syms[i] = symbol(i)
 	}
 	w := &tickWatcher{c: ctr, seen: make(chan struct{}, 1)}
-	tctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan int, 1)
-	app := &cli.App{IO: cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: w},
-		Getenv: func(string) string { return "" }}
-	go func() {
-		done <- cli.Main(tctx, []string{"trade", "--database-url", d.URL, "--exchange-url", srv.URL,
-			"--log-format", "json", "--symbols", strings.Join(syms, ","), "--duration", "0",
-			"--interval", "2s", "--checkpoint-interval", "1h", "--min-price-change-pct", "1000000"}, app)
-	}()
-	deadline := time.After(time.Duration(r.cfg.Ticks+5) * 10 * time.Second)
-	for w.count() < r.cfg.Ticks+1 {
-		select {
-		case <-w.seen:
-		case code := <-done:
-			return fmt.Errorf("trader exited with %d before %d ticks:\n%s", code, r.cfg.Ticks+1, tail(w))
-		case <-deadline:
-			cancel()
-			return fmt.Errorf("only %d ticks in time:\n%s", w.count(), tail(w))
-		}
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
+	if err := runTrader(ctx, w, r.cfg.Ticks+1, time.Duration(r.cfg.Ticks+5)*10*time.Second,
+		"trade", "--database-url", d.URL, "--exchange-url", srv.URL,
+		"--log-format", "json", "--symbols", strings.Join(syms, ","), "--duration", "0",
+		"--interval", "2s", "--checkpoint-interval", "1h", "--min-price-change-pct", "1000000"); err != nil {
+		return err
 	}
 	res := &tickResult{symbols: len(syms), ticks: r.cfg.Ticks}
 	w.mu.Lock()
@@ -213,4 +194,33 @@ func tail(w *tickWatcher) string {
 		s = s[len(s)-4000:]
 	}
 	return s
+}
+
+// runTrader runs the CLI in-process with args, logging into w, until w
+// has seen n lines of its kind; then it stops the trader, which must exit
+// cleanly. It fails on an early exit or when limit passes first.
+func runTrader(ctx context.Context, w *tickWatcher, n int, limit time.Duration, args ...string) error {
+	tctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan int, 1)
+	app := &cli.App{IO: cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: w},
+		Getenv: func(string) string { return "" }}
+	go func() { done <- cli.Main(tctx, args, app) }()
+	deadline := time.After(limit)
+	for w.count() < n {
+		select {
+		case <-w.seen:
+		case code := <-done:
+			return fmt.Errorf("trader exited with %d before %d %s lines:\n%s", code, n, w.watched(), tail(w))
+		case <-deadline:
+			cancel()
+			<-done
+			return fmt.Errorf("only %d %s lines in time:\n%s", w.count(), w.watched(), tail(w))
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		return fmt.Errorf("trader exited with %d:\n%s", code, tail(w))
+	}
+	return nil
 }

@@ -31,6 +31,7 @@ type generator struct {
 
 	mu    sync.Mutex
 	cache map[dayKey]*dayPath
+	syms  map[string]struct{} // every symbol asked for, to size the cache
 }
 
 type dayKey struct {
@@ -45,7 +46,7 @@ type dayPath struct {
 }
 
 func newGenerator(seed int64) *generator {
-	return &generator{seed: uint64(seed), cache: make(map[dayKey]*dayPath)}
+	return &generator{seed: uint64(seed), cache: make(map[dayKey]*dayPath), syms: make(map[string]struct{})}
 }
 
 func (g *generator) known(sym string) bool { return validSymbol(sym) }
@@ -97,7 +98,11 @@ func (g *generator) day(sym string, d int64) *dayPath {
 	}
 	p = g.buildDay(sym, d)
 	g.mu.Lock()
-	if len(g.cache) >= dayCacheLimit {
+	g.syms[sym] = struct{}{}
+	// Three days a symbol (a bar can span midnight, and a restart reads
+	// the day before): an account holding thousands of symbols would
+	// otherwise rebuild every path on every sweep of its resting orders.
+	if len(g.cache) >= max(dayCacheLimit, 3*len(g.syms)) {
 		g.cache = make(map[dayKey]*dayPath)
 	}
 	g.cache[key] = p
