@@ -71,8 +71,12 @@ func Cleanup(ctx context.Context, s Store, o CleanupOptions, log zerolog.Logger)
 		}
 		// Progress on stderr: cleaning every session of a large database
 		// takes a while.
-		log.Info().Str("session", t.ID).Int64("deleted", n).Bool("dry_run", o.DryRun).
-			Int("done", i+1).Int("of", len(targets)).Msg("cleaned checkpoints")
+		key, msg := "deleted", "cleaned checkpoints"
+		if o.DryRun {
+			key, msg = "would_delete", "counted checkpoints to clean (dry run)"
+		}
+		log.Info().Str("session", t.ID).Int64(key, n).Bool("dry_run", o.DryRun).
+			Int("done", i+1).Int("of", len(targets)).Msg(msg)
 		res.Deleted += n
 		res.Sessions = append(res.Sessions, SessionCleanup{SessionID: t.ID, Deleted: n})
 	}
