@@ -76,7 +76,7 @@ func newCheckpointsListCmd(app *App) *cobra.Command {
 				rows = append(rows, r)
 			}
 			return app.render(rows, func() *table {
-				t := &table{headers: []string{"ID", "TIME", "SEQ", "TRIGGER", "ACTIVE", "CLOSED", "BYTES", "MS", "OK"}}
+				t := &table{headers: []string{"ID", "TIME (WALL)", "SEQ", "TRIGGER", "ACTIVE", "CLOSED", "BYTES", "MS", "OK"}}
 				for i, r := range rows {
 					ok := "yes"
 					if !r.Verified {

@@ -92,7 +92,7 @@ func newSessionRow(ss db.SessionSummary) sessionRow {
 }
 
 func (a *App) sessionsTable(o *sessionsListOptions, rows []sessionRow, list []db.SessionSummary) *table {
-	t := &table{headers: []string{"SESSION", "STATUS", "STARTED", "ENDED", "SYMBOLS", "INSTANCE", "PNL", "POSITIONS", "CHECKPOINTS", "LAST CHECKPOINT"}}
+	t := &table{headers: []string{"SESSION", "STATUS", "STARTED (WALL)", "ENDED (WALL)", "SYMBOLS", "INSTANCE", "PNL", "POSITIONS", "CHECKPOINTS", "LAST CHECKPOINT (WALL)"}}
 	for i, r := range rows {
 		ss := list[i]
 		status := r.Status

@@ -137,7 +137,7 @@ func statusDetail(t *table, s status.Session) {
 	t.add()
 	t.add(fmt.Sprintf("INSTANCE %d: PENDING ORDERS (%d)", s.InstanceID, len(s.PendingOrders)))
 	if len(s.PendingOrders) > 0 {
-		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE", "PURPOSE", "QTY", "STATUS", "CREATED")
+		t.add("CLIENT ORDER ID", "SYMBOL", "SIDE", "TYPE", "PURPOSE", "QTY", "STATUS", "CREATED (WALL)")
 	}
 	for _, o := range s.PendingOrders {
 		t.add(o.ClientOrderID, o.Symbol, o.Side, o.Type, optStr(&o.Purpose), o.Qty.String(), o.Status, fmtTime(&o.CreatedAt))
