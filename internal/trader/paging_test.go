@@ -13,12 +13,13 @@ import (
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
-// seedResting places n bracket entries that rest far below the price, 20
+// seedResting places n bracket entries that rest far below the price, 10
 // a second, and journals them as the session's open entries.
 func seedResting(tb testing.TB, w *tradertest.World, sid string, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	dec := decimal.RequireFromString
+	pace := w.SeedEvery()
 	for i := range n {
 		sym := tradertest.SeedSymbol(i)
 		req := broker.OrderRequest{ClientOrderID: fmt.Sprintf("%s%d", orders.Prefix(sid), 100000+i),
@@ -32,7 +33,7 @@ func seedResting(tb testing.TB, w *tradertest.World, sid string, n int) {
 		if _, err := w.Store.InsertOrder(ctx, orders.RowOf(sid, o, "", orders.PurposeEntry, w.Clock.Now())); err != nil {
 			tb.Fatalf("journal entry %d: %v", i, err)
 		}
-		w.SeedEvery()()
+		pace()
 	}
 }
 
@@ -59,7 +60,7 @@ func TestSyncPagesThroughManyOpenOrders(t *testing.T) {
 			if k := lookups() - k0; k != 0 {
 				t.Errorf("%d orders looked up one by one in 5 ticks, want none", k)
 			}
-			// 1,200 roots, 20 a second: 3 pages a tick, 5 ticks; Stop may
+			// 1,200 roots, 10 a second: 3 pages a tick, 5 ticks; Stop may
 			// add a pass.
 			if l := lists() - l0; l < 5 || l > 3*6 {
 				t.Errorf("%d list requests in 5 ticks, want 3 pages a tick", l)
