@@ -37,6 +37,13 @@ func TestCrashLoop(t *testing.T) {
 			p = e.Start(nil, e.ResumeArgs()...)
 		}
 		waitTrading(t, p)
+		// The last life trades on until the loop has shown a round trip:
+		// on a loaded machine ten short lives may spend most of their time
+		// starting, which says nothing about what a kill lost.
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) && (e.OwnOrders(s.ID) < 2 || e.ClosedPositions(s.ID) < 1) {
+			time.Sleep(500 * time.Millisecond)
+		}
 		time.Sleep(time.Second)
 		tl.Faults = finish(t, e, p, mover)
 		tl.FaultNote = "admin price moves of 5%"
