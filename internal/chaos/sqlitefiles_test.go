@@ -80,7 +80,7 @@ func heldQty(t *testing.T, e *e2e.Env) map[string]string {
 	}
 	out := map[string]string{}
 	for _, p := range held {
-		out[p.Symbol] = string(p.Side) + " " + p.Qty.String()
+		out[p.Symbol] = p.Side + " " + p.Qty.String()
 	}
 	return out
 }
