@@ -4,7 +4,7 @@ PKGS := ./...
 # The version gambler version and gambler --version print.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build test test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser config-example clean
+.PHONY: build test test-race test-replay test-deps test-short lint bench chaos fuzz report-screenshot sdk-check release-snapshot goreleaser config-example clean
 
 # The release build: no failpoint tag, so GAMBLER_FAILPOINT does nothing.
 build:
@@ -19,15 +19,25 @@ config-example:
 # use GAMBLER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 # test-deps installs promtool and prometheus when missing; under CI=true the
 # release configuration is checked and built once too (release-snapshot).
-test: test-deps $(if $(filter true,$(CI)),release-snapshot)
+# The groups run side by side: the race tests spend much of their time
+# waiting on subprocesses and real timers, which leaves a core for the
+# release builds, the plain replay and the SDK check (BENCHMARKS.md, "The
+# test suite's time"). A failing group fails the whole; its output comes
+# out in one piece when it ends.
+test: test-deps
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags failpoint ./internal/failpoint
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-race test-replay sdk-check \
+		$(if $(filter true,$(CI)),release-snapshot)
+
+test-race:
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	$(GO) test -race -count=1 -tags failpoint ./internal/failpoint
-	# The replay of real bars over half a year; under the race detector it
-	# covers eight weeks only (the pure-Go SQLite is ten times slower there).
+
+# The replay of real bars over half a year; under the race detector it
+# covers eight weeks only (the pure-Go SQLite is ten times slower there).
+test-replay:
 	$(GO) test -count=1 -run '^TestReplay' ./internal/trader
-	GO=$(GO) scripts/sdk-check.sh
 
 # Alpaca's official JavaScript SDK against `gambler exchange` (sdkcheck/):
 # skipped without node, except under CI=true, where that fails.
