@@ -31,7 +31,7 @@ func BenchmarkTickPositions10k(b *testing.B) {
 		if err := tradertest.SeedPositions(b.Context(), w.Broker, w.Store, r.Session.ID, n, w.SeedEvery()); err != nil {
 			b.Fatal(err)
 		}
-		r.To(w.Clock.Now().Add(3 * time.Minute)) // asleep, so no tick straddles the counts
+		r.For(3 * time.Minute)
 		active, err := w.Store.ActivePositions(b.Context(), r.Session.ID)
 		if err != nil || len(active) != n {
 			b.Fatalf("%d active positions (%v), want %d", len(active), err, n)

@@ -49,16 +49,13 @@ func TestSyncPagesThroughManyOpenOrders(t *testing.T) {
 			r := w.Start(tradertest.StartOptions{})
 			r.Step()
 			seedResting(t, w, r.Session.ID, n)
-			// To leaves the trader asleep, so the counts below are taken
-			// between ticks: For would return with the last tick it woke
-			// still running, and that tick's pages could land on either
-			// side of the count.
-			t0 := w.Clock.Now().Add(3 * time.Minute)
-			r.To(t0) // the first passes journal the legs
+			// For returns with the trader asleep, so the counts are taken
+			// between ticks.
+			r.For(3 * time.Minute) // the first passes journal the legs
 			lookups := func() int { return w.Requests("GET /v2/orders/") + w.Requests("GET /v2/orders:") }
 			lists := func() int { return w.Requests("GET /v2/orders") - lookups() }
 			l0, k0 := lists(), lookups()
-			r.To(t0.Add(5 * time.Minute)) // 5 one-minute ticks
+			r.For(5 * time.Minute) // 5 one-minute ticks
 			l, k := lists()-l0, lookups()-k0
 			if err := r.Stop(); err != nil {
 				t.Fatal(err)

@@ -286,8 +286,13 @@ func (r *Run) To(t time.Time) bool {
 	}
 }
 
-// For steps until the clock has moved on by d (or the trader returned).
-func (r *Run) For(d time.Duration) { r.Until(d, func() bool { return false }) }
+// For runs the trader's wake-ups for d of market time and returns with
+// the clock moved on by d exactly and every trader asleep (or this one
+// returned), so that what a test reads next is not raced by a tick still
+// under way. (Stepping until the clock had moved on returned with the last
+// wake-up's work in flight: a paging test counted that tick's requests on
+// either side of its mark.)
+func (r *Run) For(d time.Duration) { r.To(r.w.Clock.Now().Add(d)) }
 
 // drive steps until the trader returns or the clock moved on by limit.
 func (r *Run) drive(limit time.Duration) {
