@@ -12,6 +12,7 @@ import (
 // a session, continues it after kill -9, and starts a new one once it has
 // completed. Another instance never picks up this instance's session.
 func TestAutoResume(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

@@ -13,6 +13,7 @@ import (
 // positions are sized to the capital instead of being skipped, and the money
 // in open positions never exceeds it.
 func TestCapitalCapsSizeAndExposure(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

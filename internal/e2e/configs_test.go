@@ -41,6 +41,7 @@ func keyValues(t *testing.T, path string) map[string][]string {
 // with the shipped environment file: twice, the second continuing the
 // session the first left behind when it was killed.
 func TestSystemdUnit(t *testing.T) {
+	t.Parallel()
 	unit := keyValues(t, filepath.Join(configsDir, "gambler.service"))
 	one := func(k string) string {
 		if len(unit[k]) != 1 {
@@ -94,6 +95,7 @@ func TestSystemdUnit(t *testing.T) {
 
 // TestCrontabCommands runs every gambler command of the shipped crontab.
 func TestCrontabCommands(t *testing.T) {
+	t.Parallel()
 	b, err := os.ReadFile(filepath.Join(configsDir, "crontab.example"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +143,7 @@ func TestCrontabCommands(t *testing.T) {
 // TestExampleConfigIsAccepted: every key of the shipped example config is
 // one gambler knows (unknown keys are errors).
 func TestExampleConfigIsAccepted(t *testing.T) {
+	t.Parallel()
 	e := NewEnv(t, "sqlite", "60")
 	cfg, err := filepath.Abs(filepath.Join(configsDir, "gambler.example.yaml"))
 	if err != nil {

@@ -31,6 +31,7 @@ const instanceCapital = "2500"
 // shows that no symbol was ever held by two sessions at once; at the end,
 // the exchange's positions are the sum of the three stores' positions.
 func TestInstancesShareOneAccount(t *testing.T) {
+	t.Parallel()
 	e := NewEnv(t, "postgres", "60")
 	symbols := []string{"AAPL", "MSFT", "NVDA", "GOOGL", "TSLA", "AMD"}
 	args := func(id int) []string {
@@ -353,6 +354,7 @@ func (w *instanceWatcher) stop() {
 // the other instance takes it over; reconcile-only then closes the old
 // session's position with its own exit fill.
 func TestStaleClaimIsTakenOver(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

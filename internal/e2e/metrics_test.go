@@ -46,6 +46,7 @@ var requiredFamilies = map[string]dto.MetricType{
 // every required family with its type, and values that agree with the
 // store.
 func TestMetricsDuringSession(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

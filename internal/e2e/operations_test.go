@@ -63,6 +63,7 @@ func guideSections(t *testing.T) []guideSection {
 // of instance 2 serving metrics, and for the unknown-positions scenario a
 // position opened at the broker by hand. Every command must exit 0.
 func TestOperationsGuideCommands(t *testing.T) {
+	t.Parallel()
 	secs := guideSections(t)
 	total := 0
 	for _, s := range secs {

@@ -22,6 +22,7 @@ var (
 // TestAlertRules: promtool accepts the shipped rules and their unit tests
 // pass.
 func TestAlertRules(t *testing.T) {
+	t.Parallel()
 	promtool := Tool(t, "promtool", "prometheus")
 	for _, args := range [][]string{
 		{"check", "rules", alertsFile},
@@ -84,6 +85,7 @@ func loadDashboard(t *testing.T) dashboard {
 // unique panel ids, grid positions inside the 24-column grid, a Prometheus
 // datasource chosen by the ${datasource} variable, and queries with refIds.
 func TestDashboardModel(t *testing.T) {
+	t.Parallel()
 	d := loadDashboard(t)
 	if d.SchemaVersion != grafanaSchemaVersion || d.Title == "" || d.UID == "" || len(d.UID) > 40 {
 		t.Errorf("schemaVersion %d, title %q, uid %q", d.SchemaVersion, d.Title, d.UID)
@@ -150,6 +152,7 @@ var promForDuration = regexp.MustCompile(`(?m)^(\s+for:\s*)\S+\s*$`)
 // for real: orders refused by the broker, broker errors, the database cut
 // away, and the trader frozen with SIGSTOP.
 func TestPrometheusScrapesGambler(t *testing.T) {
+	t.Parallel()
 	bin := Tool(t, "prometheus", "prometheus")
 	e := NewEnv(t, "postgres", "60")
 	dbURL, dbProxy := ViaProxy(t, e.DBURL)

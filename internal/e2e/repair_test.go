@@ -15,6 +15,7 @@ import (
 // stop fills during the resumed session, the trader closes the position
 // with the real price.
 func TestRepairedExitClosesPositionWhileTrading(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

@@ -18,6 +18,7 @@ import (
 // account moved, and instance 1's realized P&L is, to the cent, what the
 // exchange's own fills give.
 func TestSessionPnLIsTheSessionsOwn(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

@@ -58,6 +58,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 // the trader gets one SIGINT. The broker's shutdown budget bounds the
 // wait; the final checkpoint is written and the session completed, exit 0.
 func TestShutdownWhileTheExchangeHangs(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

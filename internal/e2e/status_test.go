@@ -57,6 +57,7 @@ func (e *Env) status() statusScreen {
 // verdict turning once the trader is frozen, --watch, and a crashed
 // session listed as not running.
 func TestStatusShowsRunningSessions(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

@@ -16,6 +16,7 @@ import (
 // and write nothing more, not trade beside the new holder. (SQLite's file
 // lock belongs to the process and cannot be lost this way.)
 func TestTraderStopsWhenSessionTakenOver(t *testing.T) {
+	t.Parallel()
 	e := NewEnv(t, "postgres", "60")
 	ctx := context.Background()
 	p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0", "--interval", "2s", "--checkpoint-interval", "2s")...)

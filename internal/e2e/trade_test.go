@@ -15,6 +15,7 @@ import (
 // TestTradeSIGINT: a session trades, the first SIGINT gives exit 0, a final
 // checkpoint with trigger shutdown and status completed.
 func TestTradeSIGINT(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -46,6 +47,7 @@ func TestTradeSIGINT(t *testing.T) {
 // the same session: a resume checkpoint, positions equal to the exchange's,
 // no order sent twice.
 func TestKill9ThenResume(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -86,6 +88,7 @@ func TestKill9ThenResume(t *testing.T) {
 // TestCrashAtFailpoints kills the trader at each point of the order path
 // and checks that resume resolves the order correctly.
 func TestCrashAtFailpoints(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		point      string
 		wantAtExch bool   // the crashed order reached the exchange
@@ -138,6 +141,7 @@ func TestCrashAtFailpoints(t *testing.T) {
 // TestSecondResumeRefused: while one process trades a session, a second
 // resume exits 1 naming the holder.
 func TestSecondResumeRefused(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -161,6 +165,7 @@ func TestSecondResumeRefused(t *testing.T) {
 
 // TestDurationEndsSession: --duration ends the session by itself.
 func TestDurationEndsSession(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -187,6 +192,7 @@ func TestDurationEndsSession(t *testing.T) {
 // TestCloseOnExit: --close-on-exit cancels the exit legs, flattens every
 // position at the broker and closes them in the store with real prices.
 func TestCloseOnExit(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -213,6 +219,7 @@ func TestCloseOnExit(t *testing.T) {
 // TestExchangeKill9KeepsState: an exchange killed with SIGKILL restarts
 // from its state file with every acknowledged order and position.
 func TestExchangeKill9KeepsState(t *testing.T) {
+	t.Parallel()
 	e := NewEnv(t, "sqlite", "1")
 	p, s := e.StartTrading(nil, 1, e.TradeArgs("--duration", "0")...)
 	p.Signal(syscall.SIGINT)
@@ -232,6 +239,7 @@ func TestExchangeKill9KeepsState(t *testing.T) {
 // recorded as crashed when a new session of the same instance starts, and
 // resume-session reopens it.
 func TestAbandonedSessionMarkedCrashed(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
@@ -265,6 +273,7 @@ func TestAbandonedSessionMarkedCrashed(t *testing.T) {
 // exits 2 with a hint and changes nothing; with --reopen it trades again and
 // its history keeps the first run's end.
 func TestCompletedSessionIsNotResumed(t *testing.T) {
+	t.Parallel()
 	for _, driver := range Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()

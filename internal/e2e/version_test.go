@@ -11,6 +11,7 @@ import (
 // (.goreleaser.yaml: -X main.version, -X main.commit) reach `gambler
 // version`; an unstamped build says dev.
 func TestVersionIsStamped(t *testing.T) {
+	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "gambler")
 	build := exec.Command("go", "build", "-o", bin, "-ldflags", "-X main.version=1.2.3 -X main.commit=0123abc",
 		"github.com/gambler-trader/gambler/cmd/gambler")
