@@ -3,6 +3,7 @@ package trader
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
@@ -188,6 +189,10 @@ func (t *Trader) storeStatus() string {
 // lose records why this process may no longer trade the session, and says
 // it loudly, once. Nothing is written or sent after it.
 func (t *Trader) lose(err error) {
+	if t.lostErr() != nil {
+		return
+	}
+	by := t.takenBy(err)
 	t.health.Lock()
 	defer t.health.Unlock()
 	if t.lost != nil {
@@ -198,8 +203,34 @@ func (t *Trader) lose(err error) {
 	if errors.Is(err, db.ErrStoreReplaced) {
 		msg = "THE DATABASE OR ITS LEASE FILE WAS REMOVED OR REPLACED WHILE TRADING: stopping without writing or sending anything more; open positions stay protected by their exit orders at the broker, and the journal of this run is in the file that was replaced"
 	}
-	t.log.Error().Err(err).Msg(msg)
+	ev := t.log.Error().Err(err)
+	if by != "" {
+		ev = ev.Str("taken_by", by)
+	}
+	ev.Msg(msg)
 }
+
+// takenBy names the process that holds the session now when a refused
+// write, not the lease check, found the takeover: the lease check's error
+// names the holder, a stale epoch does not, and the operator needs to know
+// which process to look at. Empty when the store cannot say.
+func (t *Trader) takenBy(err error) string {
+	var held *db.LeaseHeldError
+	if !errors.Is(err, db.ErrFenced) || errors.As(err, &held) {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), takenByTimeout)
+	defer cancel()
+	h, running, lerr := t.store.LeaseHolder(ctx, t.sessionID())
+	if lerr != nil || !running {
+		return ""
+	}
+	return fmt.Sprintf("pid %d on host %s", h.PID, h.Host)
+}
+
+// takenByTimeout bounds the question of who took the session: the answer
+// only improves a log line, and the trader is stopping.
+const takenByTimeout = 2 * time.Second
 
 // lostErr is why this process may no longer trade the session, or nil.
 func (t *Trader) lostErr() error {

@@ -1,13 +1,17 @@
 package trader_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gambler-trader/gambler/internal/db"
 	"github.com/gambler-trader/gambler/internal/failpoint"
+	"github.com/gambler-trader/gambler/internal/trader"
 	"github.com/gambler-trader/gambler/internal/tradertest"
 )
 
@@ -182,4 +186,69 @@ func stepUntilPaused(t *testing.T, r *tradertest.Run) {
 		}
 	}
 	t.Fatal("the pause point was never reached")
+}
+
+// takenBy is what the trader's "session taken" line says about the process
+// that took the session.
+func takenBy(w *tradertest.World) string {
+	for _, m := range w.Log.Lines() {
+		if strings.HasPrefix(fmt.Sprint(m["message"]), "ANOTHER PROCESS TOOK THIS SESSION") {
+			return fmt.Sprint(m["taken_by"])
+		}
+	}
+	return ""
+}
+
+// takeoverBeforeClaim is a store on which another process takes the
+// session right before the trader's first symbol claim: the takeover lands
+// between the lease check and a fenced write, as it did on a loaded
+// machine in the e2e takeover test.
+type takeoverBeforeClaim struct {
+	trader.Store
+	once     sync.Once
+	takeover func(sessionID string)
+}
+
+func (s *takeoverBeforeClaim) ClaimSymbol(ctx context.Context, sessionID, symbol string, at time.Time) error {
+	s.once.Do(func() { s.takeover(sessionID) })
+	return s.Store.ClaimSymbol(ctx, sessionID, symbol, at)
+}
+
+// TestRefusedWriteNamesTheNewHolder: when a write's stale epoch, not the
+// lease check, finds the takeover, the trader still stops at once, sends
+// nothing, and names the process that holds the session now (the epoch
+// error alone does not).
+func TestRefusedWriteNamesTheNewHolder(t *testing.T) {
+	for _, driver := range []string{"sqlite", "postgres"} {
+		t.Run(driver, func(t *testing.T) {
+			w := tradertest.New(t, tradertest.Options{Driver: driver, Momentum: eager(), Trader: oneSymbol("AAPL")})
+			usurper := w.Sessions()
+			var taken db.Holder
+			r := w.Start(tradertest.StartOptions{Store: func(s trader.Store) trader.Store {
+				return &takeoverBeforeClaim{Store: s, takeover: func(sid string) {
+					w.LoseLease(sid)
+					if _, err := usurper.Resume(context.Background(), sid, 0); err != nil {
+						t.Errorf("take the session over: %v", err)
+						return
+					}
+					h, running, err := w.Store.LeaseHolder(context.Background(), sid)
+					if err != nil || !running {
+						t.Errorf("the session's holder after the takeover: %v, %v", running, err)
+					}
+					taken = h
+				}}
+			}})
+			err := r.Wait(time.Hour)
+			if !errors.Is(err, db.ErrFenced) {
+				t.Fatalf("the trader returned %v, want a write refused for its stale epoch", err)
+			}
+			if n := len(w.ExchangeOrders()); n != 0 {
+				t.Errorf("the trader sent %d orders after the takeover", n)
+			}
+			want := fmt.Sprintf("pid %d on host %s", taken.PID, taken.Host)
+			if by := takenBy(w); by != want {
+				t.Errorf("the stopped trader named %q as the session's holder, want %q", by, want)
+			}
+		})
+	}
 }
