@@ -130,3 +130,12 @@ func keepRows(t *testing.T, e *e2e.Env) {
 		_ = os.WriteFile(path, []byte(strings.Join(rows, "\n")), 0o644)
 	})
 }
+
+// longRunOnly skips a trial outside make chaos; ciCoverage names the
+// in-process tests that cover its behaviour in CI.
+func longRunOnly(t *testing.T, ciCoverage string) {
+	t.Helper()
+	if !longRun {
+		t.Skip("runs in the long run (make chaos); CI covers it with " + ciCoverage)
+	}
+}

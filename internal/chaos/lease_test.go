@@ -110,9 +110,7 @@ func saysLost(log string) bool {
 // trader stops with exit 1; the two never both trade (no order outside
 // the journal, none twice, store equal to the exchange).
 func TestLeaseFileRemoved(t *testing.T) {
-	if !longRun {
-		t.Skip("runs in the long run (make chaos); CI covers it with internal/trader TestDeletedDatabaseStopsTheTrader")
-	}
+	longRunOnly(t, "internal/trader TestDeletedDatabaseStopsTheTrader")
 	t.Parallel()
 	tl := record(t, "lease lock file removed, then resume-session", "sqlite")
 	tl.Trials = 1

@@ -18,9 +18,7 @@ import (
 // state file). `resume` refuses loudly with a non-zero exit and changes
 // nothing; `resume --force` trades on.
 func TestMarketTimeBackwards(t *testing.T) {
-	if !longRun {
-		t.Skip("runs in the long run (make chaos); CI covers it with internal/trader TestMarketTimeBackwardsIsRefused")
-	}
+	longRunOnly(t, "internal/trader TestMarketTimeBackwardsIsRefused")
 	forDrivers(t, func(t *testing.T, driver string) {
 		tl := record(t, "market time backwards (checkpoint 72 h ahead of the broker)", driver)
 		tl.Trials, tl.Faults, tl.FaultNote = 1, 1, "checkpoint with market_time 72 h ahead"
@@ -59,9 +57,7 @@ func TestMarketTimeBackwards(t *testing.T) {
 // --reset-prices it starts and keeps the account. A state file of {} or
 // null is refused with a clear message.
 func TestExchangeStateFileGuards(t *testing.T) {
-	if !longRun {
-		t.Skip("runs in the long run (make chaos); CI covers it with the CLI script exchange_state.txtar")
-	}
+	longRunOnly(t, "the CLI script exchange_state.txtar")
 	t.Parallel()
 	tl := record(t, "exchange restarted on its state file with another seed; empty state files", "sqlite")
 	tl.Trials, tl.Faults, tl.FaultNote = 1, 3, "seed 7 -> 8; {} and null state files"

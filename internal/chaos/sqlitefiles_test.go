@@ -19,9 +19,7 @@ import (
 // holding positions no session of it explains, names their symbols at its
 // start, and never trades into them.
 func TestDatabaseDeletedWhileTrading(t *testing.T) {
-	if !longRun {
-		t.Skip("runs in the long run (make chaos); CI covers it with internal/trader TestDeletedDatabaseStopsTheTrader and the foreign-position signal test")
-	}
+	longRunOnly(t, "internal/trader TestDeletedDatabaseStopsTheTrader and the foreign-position signal test")
 	t.Parallel()
 	tl := record(t, "database files deleted while trading, then trade --auto-resume", "sqlite")
 	tl.Trials, tl.Faults, tl.FaultNote = 1, 1, "rm db, db-wal, db-shm"

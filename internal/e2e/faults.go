@@ -11,6 +11,7 @@ import (
 
 	"github.com/gambler-trader/gambler/internal/db/dbopen"
 	"github.com/gambler-trader/gambler/internal/db/dbtest"
+	"github.com/gambler-trader/gambler/internal/db/sqlitestore"
 )
 
 // Stopped reports whether the process is stopped by a signal (state T in
@@ -52,7 +53,7 @@ const LeaseFileName = "<db>.lease-<session>.lock"
 
 // LeaseFile is the SQLite lease's lock file of the session.
 func (e *Env) LeaseFile(sessionID string) string {
-	return e.DBURL + ".lease-" + sessionID + ".lock"
+	return sqlitestore.LeaseFile(e.DBURL, sessionID)
 }
 
 // ReopenStore opens the test's store again, for a SQLite database whose

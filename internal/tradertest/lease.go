@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/gambler-trader/gambler/internal/db/sqlitestore"
 )
 
 // LoseLease takes the session's lease away from the process that holds it
@@ -17,7 +19,7 @@ import (
 func (w *World) LoseLease(sessionID string) {
 	w.T.Helper()
 	if !strings.HasPrefix(w.DBURL, "postgres") {
-		if err := os.Remove(w.DBURL + ".lease-" + sessionID + ".lock"); err != nil {
+		if err := os.Remove(sqlitestore.LeaseFile(w.DBURL, sessionID)); err != nil {
 			w.T.Fatalf("remove the lease's lock file: %v", err)
 		}
 		return

@@ -43,7 +43,13 @@ func (k locker) lockPath(sessionID string) (string, error) {
 		strings.ContainsAny(sessionID, `/\`+"\x00") {
 		return "", fmt.Errorf("session id %q cannot name a lease file", sessionID)
 	}
-	return k.s.path + ".lease-" + sessionID + ".lock", nil
+	return LeaseFile(k.s.path, sessionID), nil
+}
+
+// LeaseFile is the lock file of a session's lease beside the SQLite
+// database at dbPath.
+func LeaseFile(dbPath, sessionID string) string {
+	return dbPath + ".lease-" + sessionID + ".lock"
 }
 
 // TryLock implements sqlstore.Locker.
